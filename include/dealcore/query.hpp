@@ -1,0 +1,81 @@
+// dealcore/query.hpp — the deal list (seed L1–L6) and the kanban (K1–K4).
+//
+// Filters are conjunctions: every non-empty field narrows the result; a list
+// field matches any of its values (tags_all and tags_none excepted). Lists
+// and boards are answered from the in-memory views.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dealcore/catalog.hpp"
+#include "dealcore/deal.hpp"
+#include "dealcore/types.hpp"
+
+namespace dealcore {
+
+struct DealFilter {
+  std::vector<Id> pipelines;
+  std::vector<Id> stages;
+  std::vector<StageKind> kinds;
+  std::vector<Id> owners;
+  std::vector<Id> departments;
+  std::vector<Id> tags_any;   // has at least one of these
+  std::vector<Id> tags_all;   // has every one of these
+  std::vector<Id> tags_none;  // has none of these
+  std::vector<std::string> client_refs;
+  std::vector<std::string> segments;
+  std::optional<std::int64_t> amount_min;  // inclusive, minor units
+  std::optional<std::int64_t> amount_max;  // inclusive
+  std::string currency;                    // with amount bounds: only this currency
+  std::optional<Millis> created_from;      // inclusive
+  std::optional<Millis> created_to;        // exclusive
+  std::optional<Millis> updated_from;
+  std::optional<Millis> updated_to;
+  std::string text;   // case-insensitive substring of the name (ё = е)
+  std::string phone;  // a full number in any notation, or its last 5+ digits
+  std::string email;  // exact, case-insensitive
+  std::optional<bool> has_open_tasks;  // false: "deals without tasks" (L3)
+  ArchivedMode archived = ArchivedMode::exclude;
+};
+
+enum class SortField : int { updated = 0, created = 1, amount = 2, name = 3, stage = 4 };
+
+struct ListOptions {
+  SortField sort = SortField::updated;
+  bool descending = true;
+  int limit = 50;          // 1..1000
+  std::string cursor;      // from DealPage::next_cursor; empty: first page
+  bool with_total = false;
+};
+
+// A page of deals. tags and contacts of the items are left empty; read a
+// deal with Database::get_deal for those.
+struct DealPage {
+  std::vector<Deal> items;
+  std::string next_cursor;  // empty: no more pages
+  std::optional<std::int64_t> total;
+};
+
+struct BoardFilter {
+  std::vector<Id> owners;
+  std::vector<Id> departments;
+  std::vector<Id> tags_any;
+  int cards_per_stage = 20;  // 0..1000; cards are sorted by updated, newest first
+};
+
+struct StageColumn {
+  Stage stage;
+  std::int64_t count = 0;
+  std::vector<Money> sums;  // one per currency present, sorted by code
+  std::vector<Deal> cards;
+  std::string next_cursor;  // continue this column with Database::list_deals
+};
+
+struct Board {
+  Pipeline pipeline;
+  std::vector<StageColumn> columns;
+};
+
+}  // namespace dealcore

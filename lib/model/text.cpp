@@ -1,0 +1,91 @@
+#include "model/text.hpp"
+
+#include <unicode/unistr.h>
+
+#include "dealcore/error.hpp"
+
+namespace dealcore::model {
+
+bool valid_utf8(std::string_view s) noexcept {
+  const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+  const auto *end = p + s.size();
+  while (p < end) {
+    unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    unsigned cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+      if (c < 0xC2) return false;  // overlong
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+      if (c > 0xF4) return false;
+    } else {
+      return false;
+    }
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return false;
+    if (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+std::string trim(std::string_view s) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && ws(s[b])) ++b;
+  while (e > b && ws(s[e - 1])) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string checked_text(std::string_view field, std::string_view value, bool required,
+                         std::size_t max_bytes) {
+  if (!valid_utf8(value))
+    throw Error(Errc::invalid_argument, std::string(field) + " is not valid UTF-8");
+  std::string t = trim(value);
+  if (required && t.empty()) throw Error(Errc::invalid_argument, std::string(field) + " must not be empty");
+  if (t.size() > max_bytes)
+    throw Error(Errc::invalid_argument,
+                std::string(field) + " is longer than " + std::to_string(max_bytes) + " bytes");
+  for (unsigned char c : t)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+      throw Error(Errc::invalid_argument, std::string(field) + " contains a control character");
+  return t;
+}
+
+static std::string fold(std::string_view s, bool merge_yo) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  u.foldCase();
+  if (merge_yo)
+    u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)), icu::UnicodeString(static_cast<UChar32>(0x0435)));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string fold_key(std::string_view s) { return fold(s, true); }
+std::string fold_case(std::string_view s) { return fold(s, false); }
+
+std::string checked_currency(std::string_view code) {
+  if (code.size() != 3 || !(code[0] >= 'A' && code[0] <= 'Z') || !(code[1] >= 'A' && code[1] <= 'Z') ||
+      !(code[2] >= 'A' && code[2] <= 'Z'))
+    throw Error(Errc::invalid_argument,
+                "currency must be an ISO 4217 code of three upper-case letters, got '" +
+                    std::string(valid_utf8(code) ? code : "?") + "'");
+  return std::string(code);
+}
+
+}  // namespace dealcore::model
