@@ -1,0 +1,531 @@
+// Opening, the catalog (pipelines, stages, departments, users, tags),
+// consistency checks and the event log.
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/impl.hpp"
+#include "model/json.hpp"
+#include "model/text.hpp"
+
+namespace dealcore {
+
+using model::checked_text;
+using model::JsonObject;
+
+namespace {
+
+Millis system_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string checked_color(const std::string &c) { return checked_text("color", c, false, 64); }
+
+}  // namespace
+
+Database::Impl::Impl(const std::string &path, const Options &options)
+    : path_(path),
+      options_(options),
+      clock_(options.clock ? options.clock : Clock(system_now)),
+      phones_(options.default_region),
+      store_(path, options.create_if_missing, options.busy_timeout_ms) {
+  std::lock_guard store_lock(store_mu_);
+  load_catalog();
+  views_ = build_views();
+  data_version_ = store_.data_version();
+}
+
+void Database::Impl::load_catalog() {
+  pipelines_ = store_.load_pipelines();
+  stages_.clear();
+  for (const auto &p : pipelines_)
+    for (const auto &s : p.stages) stages_[s.id] = s;
+  users_.clear();
+  for (auto &u : store_.load_users()) users_[u.id] = u;
+  departments_ = store_.load_departments();
+  tags_ = store_.load_tags();
+}
+
+std::unordered_map<Id, int> Database::Impl::stage_positions() const {
+  std::unordered_map<Id, int> out;
+  for (const auto &[id, s] : stages_) out[id] = s.position;
+  return out;
+}
+
+std::unique_ptr<views::DealViews> Database::Impl::build_views() {
+  auto v = std::make_unique<views::DealViews>();
+  v->set_stage_positions(stage_positions());
+  store_.scan_contacts([&](Contact &&c) { v->contacts().put(nullptr, c); });
+  store_.scan_deals([&](store::DealRecord &&d) { v->put(d); });
+  v->optimize();
+  return v;
+}
+
+void Database::Impl::catch_up() {
+  if (store_.data_version() == data_version_ && !stale_) return;
+  load_catalog();
+  views_ = build_views();
+  stale_ = false;
+  data_version_ = store_.data_version();
+}
+
+void Database::Impl::apply(const Pending &pending) noexcept {
+  try {
+    if (pending.catalog) {
+      load_catalog();
+      views_->set_stage_positions(stage_positions());
+    }
+    for (const auto &[old, now] : pending.contacts) views_->contacts().put(old ? &*old : nullptr, now);
+    for (const auto &d : pending.deals) views_->put(d);
+    return;
+  } catch (...) {
+  }
+  // The commit stands and memory must follow it: rebuild from the tables,
+  // or leave a flag for refresh() if even that fails.
+  try {
+    load_catalog();
+    views_ = build_views();
+  } catch (...) {
+    stale_ = true;
+  }
+}
+
+const views::DealViews &Database::Impl::views() const {
+  if (stale_) throw Error(Errc::internal, "the in-memory views are behind the file; call refresh()");
+  return *views_;
+}
+
+void Database::Impl::check_actor(Actor a) const {
+  if (a.user_id == 0) return;
+  if (!users_.count(a.user_id)) throw Error(Errc::not_found, fmt::format("actor: user {} does not exist", a.user_id));
+}
+
+const Pipeline &Database::Impl::pipeline(Id id) const {
+  for (const auto &p : pipelines_)
+    if (p.id == id) return p;
+  throw Error(Errc::not_found, fmt::format("pipeline {} does not exist", id));
+}
+
+const Stage &Database::Impl::stage(Id id) const {
+  auto it = stages_.find(id);
+  if (it == stages_.end()) throw Error(Errc::not_found, fmt::format("stage {} does not exist", id));
+  return it->second;
+}
+
+const User &Database::Impl::user(Id id) const {
+  auto it = users_.find(id);
+  if (it == users_.end()) throw Error(Errc::not_found, fmt::format("user {} does not exist", id));
+  return it->second;
+}
+
+const Tag &Database::Impl::tag(Id id) const {
+  for (const auto &t : tags_)
+    if (t.id == id) return t;
+  throw Error(Errc::not_found, fmt::format("tag {} does not exist", id));
+}
+
+void Database::Impl::check_department(Id id) const {
+  for (const auto &d : departments_)
+    if (d.id == id) return;
+  throw Error(Errc::not_found, fmt::format("department {} does not exist", id));
+}
+
+const Stage &Database::Impl::first_open_stage(const Pipeline &p) const {
+  for (const auto &s : p.stages)
+    if (s.kind == StageKind::open) return s;
+  throw Error(Errc::internal, fmt::format("pipeline {} has no open stage", p.id));
+}
+
+// ---- Database: opening ---------------------------------------------------
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::Database(Database &&) noexcept = default;
+Database &Database::operator=(Database &&) noexcept = default;
+Database::~Database() = default;
+
+Database Database::open(const std::string &path, const Options &options) {
+  if (!model::valid_utf8(path) || path.empty()) throw Error(Errc::invalid_argument, "database path must be non-empty UTF-8");
+  if (options.busy_timeout_ms < 0) throw Error(Errc::invalid_argument, "busy_timeout_ms must be >= 0");
+  return Database(std::make_unique<Impl>(path, options));
+}
+
+const std::string &Database::path() const { return impl_->path_; }
+
+// ---- pipelines and stages ----------------------------------------------------
+
+namespace {
+
+// Validates a stage list: names, kinds, at least one open stage, at most one
+// won and one lost stage, probability 0..100, rotting days > 0.
+std::vector<StageSpec> checked_stages(const std::vector<StageSpec> &specs) {
+  if (specs.empty()) throw Error(Errc::invalid_argument, "a pipeline needs at least one stage");
+  if (specs.size() > 100) throw Error(Errc::invalid_argument, "a pipeline has at most 100 stages");
+  std::vector<StageSpec> out;
+  int open = 0, won = 0, lost = 0;
+  std::set<Id> seen;
+  for (const auto &s : specs) {
+    StageSpec c = s;
+    c.name = checked_text("stage name", s.name, true, model::kMaxNameBytes);
+    c.color = checked_color(s.color);
+    switch (s.kind) {
+      case StageKind::open: ++open; break;
+      case StageKind::won: ++won; break;
+      case StageKind::lost: ++lost; break;
+      default: throw Error(Errc::invalid_argument, "unknown stage kind");
+    }
+    if (s.probability && (*s.probability < 0 || *s.probability > 100))
+      throw Error(Errc::invalid_argument, "stage probability must be 0..100");
+    if (s.rotting_days && *s.rotting_days <= 0) throw Error(Errc::invalid_argument, "rotting days must be > 0");
+    if (s.id != 0 && !seen.insert(s.id).second)
+      throw Error(Errc::invalid_argument, fmt::format("stage {} is listed twice", s.id));
+    out.push_back(std::move(c));
+  }
+  if (open == 0) throw Error(Errc::invalid_argument, "a pipeline needs at least one open stage");
+  if (won > 1 || lost > 1) throw Error(Errc::invalid_argument, "a pipeline has at most one won and one lost stage");
+  return out;
+}
+
+Stage stage_from(const StageSpec &s, Id pipeline, int position) {
+  Stage st;
+  st.id = s.id;
+  st.pipeline_id = pipeline;
+  st.name = s.name;
+  st.kind = s.kind;
+  st.position = position;
+  st.color = s.color;
+  st.probability = s.probability;
+  st.rotting_days = s.rotting_days;
+  return st;
+}
+
+}  // namespace
+
+Id Database::create_pipeline(Actor actor, const std::string &name, const std::vector<StageSpec> &stages) {
+  auto n = checked_text("pipeline name", name, true, model::kMaxNameBytes);
+  auto specs = checked_stages(stages);
+  for (const auto &s : specs)
+    if (s.id != 0) throw Error(Errc::invalid_argument, "stages of a new pipeline must have id 0");
+  return impl_->write(actor, [&](Impl::Pending &pending) {
+    int position = 0;
+    for (const auto &p : impl_->pipelines_) position = std::max(position, p.position + 1);
+    Id id = impl_->store_.insert_pipeline(n, position);
+    std::vector<Id> ids;
+    for (std::size_t i = 0; i < specs.size(); ++i)
+      ids.push_back(impl_->store_.insert_stage(stage_from(specs[i], id, static_cast<int>(i))));
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "pipeline.created",
+                               JsonObject().num("pipeline", id).str("name", n).ids("stages", ids).done());
+    pending.catalog = true;
+    return id;
+  });
+}
+
+void Database::rename_pipeline(Actor actor, Id pipeline_id, const std::string &name) {
+  auto n = checked_text("pipeline name", name, true, model::kMaxNameBytes);
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    Pipeline p = impl_->pipeline(pipeline_id);
+    if (p.name == n) return;
+    std::string old = p.name;
+    p.name = n;
+    impl_->store_.update_pipeline(p);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "pipeline.renamed",
+                               JsonObject().num("pipeline", p.id).str("from", old).str("to", n).done());
+    pending.catalog = true;
+  });
+}
+
+void Database::reorder_pipelines(Actor actor, const std::vector<Id> &order) {
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    std::set<Id> given(order.begin(), order.end()), have;
+    for (const auto &p : impl_->pipelines_) have.insert(p.id);
+    if (given != have || order.size() != have.size())
+      throw Error(Errc::invalid_argument, "the order must list every pipeline exactly once");
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      Pipeline p = impl_->pipeline(order[i]);
+      p.position = static_cast<int>(i);
+      impl_->store_.update_pipeline(p);
+    }
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "pipeline.reordered",
+                               JsonObject().ids("order", order).done());
+    pending.catalog = true;
+  });
+}
+
+void Database::archive_pipeline(Actor actor, Id pipeline_id, bool archived) {
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    Pipeline p = impl_->pipeline(pipeline_id);
+    if (p.archived == archived) return;
+    p.archived = archived;
+    impl_->store_.update_pipeline(p);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "pipeline.archived",
+                               JsonObject().num("pipeline", p.id).boolean("archived", archived).done());
+    pending.catalog = true;
+  });
+}
+
+void Database::update_stages(Actor actor, Id pipeline_id, const std::vector<StageSpec> &stages,
+                             const std::vector<std::pair<Id, Id>> &move_deals) {
+  auto specs = checked_stages(stages);
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    const Pipeline p = impl_->pipeline(pipeline_id);
+    std::set<Id> kept;
+    for (const auto &s : specs) {
+      if (s.id == 0) continue;
+      const Stage &old = impl_->stage(s.id);
+      if (old.pipeline_id != pipeline_id)
+        throw Error(Errc::conflict, fmt::format("stage {} belongs to pipeline {}, not {}", s.id, old.pipeline_id,
+                                                pipeline_id));
+      if (old.kind != s.kind)
+        throw Error(Errc::conflict,
+                    fmt::format("stage {} cannot change its kind; add a new stage and move the deals", s.id));
+      kept.insert(s.id);
+    }
+    std::map<Id, Id> moves;
+    for (const auto &[from, to] : move_deals) {
+      if (kept.count(from) || !kept.count(to))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("move ({} -> {}) must go from a deleted stage to a kept stage of the pipeline", from,
+                                to));
+      moves[from] = to;
+    }
+    Millis now = impl_->now();
+    std::vector<Id> removed, added;
+    // Positions first, so the moved deals land in their final place.
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      Stage st = stage_from(specs[i], pipeline_id, static_cast<int>(i));
+      if (st.id)
+        impl_->store_.update_stage(st);
+      else
+        added.push_back(impl_->store_.insert_stage(st));
+    }
+    for (const auto &old : p.stages) {
+      if (kept.count(old.id)) continue;
+      auto deals = impl_->store_.deal_ids_in_stage(old.id);
+      if (!deals.empty()) {
+        auto m = moves.find(old.id);
+        if (m == moves.end())
+          throw Error(Errc::constraint, fmt::format("stage {} ('{}') still holds {} deal(s); say where to move them",
+                                                    old.id, old.name, deals.size()));
+        // The catalog in memory still has the old positions; the target's
+        // kind is all that matters here.
+        const Stage &target = impl_->stage(m->second);
+        for (Id id : deals) {
+          auto before = impl_->load_deal(id);
+          auto after = before;
+          impl_->move_record(after, target, {});
+          impl_->save_deal(actor, &before, after, pending, "stage deleted");
+        }
+      }
+      impl_->store_.delete_stage(old.id);
+      removed.push_back(old.id);
+    }
+    impl_->store_.append_event(
+        now, actor.user_id, 0, "pipeline.stages_changed",
+        JsonObject().num("pipeline", pipeline_id).ids("added", added).ids("removed", removed).done());
+    pending.catalog = true;
+  });
+}
+
+std::vector<Pipeline> Database::pipelines(bool include_archived) const {
+  std::shared_lock lock(impl_->mu_);
+  std::vector<Pipeline> out;
+  for (const auto &p : impl_->pipelines_)
+    if (include_archived || !p.archived) out.push_back(p);
+  return out;
+}
+
+Pipeline Database::pipeline(Id pipeline_id) const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->pipeline(pipeline_id);
+}
+
+// ---- departments, users, tags ------------------------------------------------
+
+Id Database::create_department(Actor actor, const std::string &name) {
+  auto n = checked_text("department name", name, true, model::kMaxNameBytes);
+  return impl_->write(actor, [&](Impl::Pending &pending) {
+    Id id = impl_->store_.insert_department(n);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "department.created",
+                               JsonObject().num("department", id).str("name", n).done());
+    pending.catalog = true;
+    return id;
+  });
+}
+
+void Database::rename_department(Actor actor, Id department_id, const std::string &name) {
+  auto n = checked_text("department name", name, true, model::kMaxNameBytes);
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    impl_->check_department(department_id);
+    impl_->store_.rename_department(department_id, n);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "department.renamed",
+                               JsonObject().num("department", department_id).str("to", n).done());
+    pending.catalog = true;
+  });
+}
+
+std::vector<Department> Database::departments() const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->departments_;
+}
+
+Id Database::create_user(Actor actor, const std::string &name, Id department_id, const std::string &external_ref) {
+  User u;
+  u.name = checked_text("user name", name, true, model::kMaxNameBytes);
+  u.department_id = department_id;
+  u.external_ref = checked_text("external_ref", external_ref, false, model::kMaxRefBytes);
+  return impl_->write(actor, [&](Impl::Pending &pending) {
+    if (department_id) impl_->check_department(department_id);
+    if (!u.external_ref.empty())
+      for (const auto &[id, other] : impl_->users_)
+        if (other.external_ref == u.external_ref)
+          throw Error(Errc::exists, fmt::format("a user with external_ref '{}' exists (id {})", u.external_ref, id));
+    Id id = impl_->store_.insert_user(u);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "user.created",
+                               JsonObject().num("user", id).str("name", u.name).num("department", department_id).done());
+    pending.catalog = true;
+    return id;
+  });
+}
+
+void Database::update_user(Actor actor, Id user_id, const std::optional<std::string> &name,
+                           const std::optional<Id> &department_id, const std::optional<bool> &active) {
+  std::optional<std::string> n;
+  if (name) n = checked_text("user name", *name, true, model::kMaxNameBytes);
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    User u = impl_->user(user_id);
+    JsonObject ev;
+    ev.num("user", user_id);
+    if (n && *n != u.name) {
+      ev.str("name", *n);
+      u.name = *n;
+    }
+    if (active && *active != u.active) {
+      ev.boolean("active", *active);
+      u.active = *active;
+    }
+    bool dept_changed = department_id && *department_id != u.department_id;
+    if (dept_changed) {
+      if (*department_id) impl_->check_department(*department_id);
+      ev.num("department", *department_id);
+      u.department_id = *department_id;
+    }
+    impl_->store_.update_user(u);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "user.updated", ev.done());
+    pending.catalog = true;
+    if (dept_changed) {
+      // Deals whose department follows their owner move with the owner.
+      impl_->users_[user_id] = u;
+      for (Id id : impl_->store_.deal_ids_following_owner(user_id)) {
+        auto before = impl_->load_deal(id);
+        auto after = before;
+        after.department_id = u.department_id;
+        impl_->save_deal(actor, &before, after, pending);
+      }
+    }
+  });
+}
+
+std::vector<User> Database::users() const {
+  std::shared_lock lock(impl_->mu_);
+  std::vector<User> out;
+  for (const auto &[id, u] : impl_->users_) out.push_back(u);
+  std::sort(out.begin(), out.end(), [](const User &a, const User &b) { return a.id < b.id; });
+  return out;
+}
+
+Id Database::create_tag(Actor actor, const std::string &name, const std::string &color) {
+  auto n = checked_text("tag name", name, true, 200);
+  auto c = checked_color(color);
+  return impl_->write(actor, [&](Impl::Pending &pending) {
+    auto key = model::fold_key(n);
+    for (const auto &t : impl_->tags_)
+      if (model::fold_key(t.name) == key)
+        throw Error(Errc::exists, fmt::format("tag '{}' exists (id {})", t.name, t.id));
+    Id id = impl_->store_.insert_tag(n, key, c);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "tag.created",
+                               JsonObject().num("tag", id).str("name", n).done());
+    pending.catalog = true;
+    return id;
+  });
+}
+
+void Database::rename_tag(Actor actor, Id tag_id, const std::string &name) {
+  auto n = checked_text("tag name", name, true, 200);
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    const Tag old = impl_->tag(tag_id);
+    auto key = model::fold_key(n);
+    for (const auto &t : impl_->tags_)
+      if (t.id != tag_id && model::fold_key(t.name) == key)
+        throw Error(Errc::exists, fmt::format("tag '{}' exists (id {})", t.name, t.id));
+    impl_->store_.rename_tag(tag_id, n, key);
+    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "tag.renamed",
+                               JsonObject().num("tag", tag_id).str("from", old.name).str("to", n).done());
+    pending.catalog = true;
+  });
+}
+
+void Database::delete_tag(Actor actor, Id tag_id) {
+  impl_->write(actor, [&](Impl::Pending &pending) {
+    const Tag old = impl_->tag(tag_id);
+    auto &s = impl_->store_;
+    std::vector<Id> deals = s.delete_tag(tag_id);
+    Millis now = impl_->now();
+    for (Id id : deals) {
+      auto after = impl_->load_deal(id);
+      after.updated_at = now;
+      s.update_deal(after);
+      s.append_event(now, actor.user_id, id, "deal.tags_changed",
+                     JsonObject().ids("added", {}).ids("removed", {tag_id}).done());
+      pending.deals.push_back(std::move(after));
+    }
+    s.append_event(now, actor.user_id, 0, "tag.deleted",
+                   JsonObject().num("tag", tag_id).str("name", old.name).num("deals", static_cast<std::int64_t>(deals.size())).done());
+    pending.catalog = true;
+  });
+}
+
+std::vector<Tag> Database::tags() const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->tags_;
+}
+
+// ---- the event log and consistency ------------------------------------------------
+
+std::vector<Event> Database::events_after(std::int64_t after_seq, int limit) const {
+  if (limit < 1 || limit > 10000) throw Error(Errc::invalid_argument, "limit must be 1..10000");
+  if (after_seq < 0) throw Error(Errc::invalid_argument, "sequence must be >= 0");
+  std::lock_guard lock(impl_->store_mu_);
+  return impl_->store_.events_after(after_seq, limit);
+}
+
+std::int64_t Database::last_event_seq() const {
+  std::lock_guard lock(impl_->store_mu_);
+  return impl_->store_.last_event_seq();
+}
+
+VerifyReport Database::verify() const {
+  std::shared_lock lock(impl_->mu_);
+  std::lock_guard store_lock(impl_->store_mu_);
+  VerifyReport r;
+  if (impl_->store_.data_version() != impl_->data_version_) {
+    r.ok = false;
+    r.differences.push_back("another connection changed the file; call refresh() before verify()");
+    return r;
+  }
+  auto fresh = impl_->build_views();
+  r.differences = impl_->views().diff(*fresh);
+  r.ok = r.differences.empty();
+  return r;
+}
+
+bool Database::refresh() {
+  std::unique_lock lock(impl_->mu_);
+  std::lock_guard store_lock(impl_->store_mu_);
+  bool changed = impl_->store_.data_version() != impl_->data_version_ || impl_->stale_;
+  impl_->catch_up();
+  return changed;
+}
+
+}  // namespace dealcore

@@ -1,0 +1,115 @@
+// engine/impl.hpp — Database::Impl: commands and queries over the store and
+// the views. Internal; the public face is dealcore/database.hpp.
+//
+// The write path, for every mutation:
+//   1. take the writer lock (views) and the store lock (the connection);
+//   2. validate the input against the tables;
+//   3. in one SQLite transaction, write the rows and append their events;
+//   4. commit; only then apply the changed rows to the views.
+// If anything before the commit throws, the transaction rolls back and the
+// views were never touched.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "dealcore/database.hpp"
+#include "model/contact_norm.hpp"
+#include "store/store.hpp"
+#include "views/deal_views.hpp"
+
+namespace dealcore {
+
+class Database::Impl {
+ public:
+  Impl(const std::string &path, const Options &options);
+
+  // What a committed transaction leaves for the views.
+  struct Pending {
+    std::vector<store::DealRecord> deals;
+    std::vector<std::pair<std::optional<Contact>, Contact>> contacts;  // (old, new)
+    bool catalog = false;
+  };
+
+  // Runs fn(pending) inside a write transaction under the writer locks, then
+  // commits and applies `pending` to the views. Returns fn's result.
+  template <class F>
+  auto write(Actor actor, F &&fn);
+
+  Millis now() const { return clock_(); }
+  void check_actor(Actor a) const;
+
+  // Catalog lookups (callers hold a lock). Each throws not_found.
+  const Pipeline &pipeline(Id id) const;
+  const Stage &stage(Id id) const;
+  const User &user(Id id) const;
+  const Tag &tag(Id id) const;
+  void check_department(Id id) const;
+  const Stage &first_open_stage(const Pipeline &p) const;
+
+  // Writes a deal's row, its tag and contact differences and the events
+  // describing them. before == nullptr: a new deal (after.id is set).
+  // Returns false when nothing changed (and nothing was written).
+  bool save_deal(Actor actor, const store::DealRecord *before, store::DealRecord &after, Pending &pending,
+                 const char *stage_reason = nullptr);
+  store::DealRecord load_deal(Id id);  // throws not_found
+  std::vector<Id> unique_ids(const std::vector<Id> &ids) const;
+  void move_record(store::DealRecord &d, const Stage &target, const std::string &lost_reason);
+  void assign_record(store::DealRecord &d, Id owner);
+
+  // Rebuilds catalog and views if another connection wrote since we looked.
+  void catch_up();
+  // Applies a committed transaction's rows to the views.
+  void apply(const Pending &pending) noexcept;
+  void load_catalog();
+  std::unique_ptr<views::DealViews> build_views();
+  std::unordered_map<Id, int> stage_positions() const;
+  std::vector<Id> deals_for_phone(const std::string &phone) const;  // under a read lock
+  std::vector<Id> deals_for_email(const std::string &email) const;
+  const views::DealViews &views() const;  // throws if stale_
+
+  std::string path_;
+  Options options_;
+  Clock clock_;
+  model::PhoneNormalizer phones_;
+
+  mutable std::shared_mutex mu_;  // catalog and views: many readers, one writer
+  mutable std::mutex store_mu_;   // the SQLite connection
+  store::Store store_;
+  std::unique_ptr<views::DealViews> views_;
+  std::int64_t data_version_ = 0;
+  bool stale_ = false;  // a failed apply left the views behind; refresh() mends
+
+  std::vector<Pipeline> pipelines_;  // by position, archived included
+  std::unordered_map<Id, Stage> stages_;
+  std::unordered_map<Id, User> users_;
+  std::vector<Department> departments_;
+  std::vector<Tag> tags_;
+};
+
+template <class F>
+auto Database::Impl::write(Actor actor, F &&fn) {
+  std::unique_lock lock(mu_);
+  std::lock_guard store_lock(store_mu_);
+  catch_up();
+  check_actor(actor);
+  Pending pending;
+  store::Txn tx(store_.conn());
+  if constexpr (std::is_void_v<decltype(fn(pending))>) {
+    fn(pending);
+    tx.commit();
+    apply(pending);
+  } else {
+    auto result = fn(pending);
+    tx.commit();
+    apply(pending);
+    return result;
+  }
+}
+
+}  // namespace dealcore

@@ -1,0 +1,131 @@
+// Reads answered from the views: the list, the board, phone and e-mail
+// lookup. Input is validated and normalized here; the views only compute.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/impl.hpp"
+#include "model/text.hpp"
+
+namespace dealcore {
+
+namespace {
+
+std::string shown(const std::string &s) { return model::valid_utf8(s) ? s : std::string("(invalid UTF-8)"); }
+
+}  // namespace
+
+// Contacts with this phone: a full number (exact after normalization), or
+// 5..9 digits matched against the end of every number.
+static std::vector<Id> contacts_for_phone(const Database::Impl &impl, const std::string &phone) {
+  if (!model::valid_utf8(phone) || phone.size() > 64)
+    throw Error(Errc::invalid_argument, "phone must be UTF-8 of at most 64 bytes");
+  std::string digits = model::digits_of(phone);
+  bool full = model::trim(phone).starts_with("+") || digits.size() >= 10;
+  if (full) {
+    auto e = impl.phones_.to_e164(phone);
+    if (!e) throw Error(Errc::invalid_argument, fmt::format("'{}' is not a phone number", shown(phone)));
+    return impl.views().contacts().by_phone(*e);
+  }
+  if (digits.size() < 5)
+    throw Error(Errc::invalid_argument,
+                fmt::format("'{}': give a full phone number or at least its last 5 digits", shown(phone)));
+  return impl.views().contacts().by_phone_suffix(digits);
+}
+
+static std::vector<Id> contacts_for_email(const Database::Impl &impl, const std::string &email) {
+  auto e = model::normalize_email(email);
+  if (!e) throw Error(Errc::invalid_argument, fmt::format("'{}' is not an e-mail address", shown(email)));
+  return impl.views().contacts().by_email(*e);
+}
+
+std::vector<Id> Database::Impl::deals_for_phone(const std::string &phone) const {
+  auto d = views().contacts().deals_of(contacts_for_phone(*this, phone));
+  return {d.begin(), d.end()};
+}
+
+std::vector<Id> Database::Impl::deals_for_email(const std::string &email) const {
+  auto d = views().contacts().deals_of(contacts_for_email(*this, email));
+  return {d.begin(), d.end()};
+}
+
+std::vector<Id> Database::find_contacts_by_phone(const std::string &phone) const {
+  std::shared_lock lock(impl_->mu_);
+  return contacts_for_phone(*impl_, phone);
+}
+
+std::vector<Id> Database::find_contacts_by_email(const std::string &email) const {
+  std::shared_lock lock(impl_->mu_);
+  return contacts_for_email(*impl_, email);
+}
+
+std::vector<Id> Database::find_deals_by_phone(const std::string &phone) const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->deals_for_phone(phone);
+}
+
+std::vector<Id> Database::find_deals_by_email(const std::string &email) const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->deals_for_email(email);
+}
+
+std::string Database::normalize_phone(const std::string &phone) const {
+  auto e = impl_->phones_.to_e164(phone);
+  if (!e) throw Error(Errc::invalid_argument, fmt::format("'{}' is not a phone number", shown(phone)));
+  return *e;
+}
+
+DealPage Database::list_deals(const DealFilter &filter, const ListOptions &options) const {
+  views::PreparedFilter pf;
+  pf.filter = &filter;
+  if (!filter.text.empty()) {
+    auto t = model::checked_text("text", filter.text, false, model::kMaxNameBytes);
+    pf.text_key = model::fold_key(t);
+  }
+  for (const auto &s : filter.client_refs)
+    if (!model::valid_utf8(s)) throw Error(Errc::invalid_argument, "client_ref is not valid UTF-8");
+  for (const auto &s : filter.segments)
+    if (!model::valid_utf8(s)) throw Error(Errc::invalid_argument, "segment is not valid UTF-8");
+  if (!filter.currency.empty()) model::checked_currency(filter.currency);
+  if (!model::valid_utf8(options.cursor)) throw Error(Errc::invalid_argument, "malformed list cursor");
+  auto a = static_cast<int>(filter.archived);
+  if (a < 0 || a > 2) throw Error(Errc::invalid_argument, "unknown archived mode");
+
+  std::shared_lock lock(impl_->mu_);
+  if (!filter.phone.empty() || !filter.email.empty()) {
+    std::vector<std::uint32_t> deals;
+    bool first = true;
+    auto narrow = [&](std::vector<Id> ids) {
+      std::vector<std::uint32_t> d(ids.begin(), ids.end());
+      if (first) {
+        deals = std::move(d);
+        first = false;
+      } else {
+        std::vector<std::uint32_t> both;
+        std::set_intersection(deals.begin(), deals.end(), d.begin(), d.end(), std::back_inserter(both));
+        deals = std::move(both);
+      }
+    };
+    if (!filter.phone.empty()) narrow(impl_->deals_for_phone(filter.phone));
+    if (!filter.email.empty()) narrow(impl_->deals_for_email(filter.email));
+    views::Bitmap b;
+    for (auto d : deals) b.add(d);
+    pf.contact_deals = std::move(b);
+  }
+  return impl_->views().list(pf, options);
+}
+
+Board Database::board(Id pipeline_id, const BoardFilter &filter) const {
+  std::shared_lock lock(impl_->mu_);
+  Board b;
+  b.pipeline = impl_->pipeline(pipeline_id);
+  b.columns = impl_->views().board(b.pipeline, filter);
+  return b;
+}
+
+std::int64_t Database::deal_count(ArchivedMode mode) const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->views().count(mode);
+}
+
+}  // namespace dealcore

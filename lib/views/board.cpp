@@ -1,0 +1,93 @@
+// The kanban (K1–K4): per-stage counts and sums come from the aggregates
+// kept on every change; only a tag filter, which no aggregate covers, falls
+// back to intersecting posting lists.
+#include <algorithm>
+
+#include "dealcore/error.hpp"
+#include "views/deal_views.hpp"
+
+namespace dealcore::views {
+
+Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
+                               const std::vector<const Bitmap *> &tag_sets) const {
+  Aggregate out;
+  auto in_list = [](const std::vector<Id> &v, std::uint32_t x) {
+    return v.empty() || std::find(v.begin(), v.end(), static_cast<Id>(x)) != v.end();
+  };
+  if (!tag_sets.empty()) {
+    auto st = by_stage_.find(stage);
+    if (st == by_stage_.end()) return out;
+    Bitmap tagged;
+    for (const auto *t : tag_sets) tagged.or_with(*t);
+    tagged.and_with(st->second);
+    tagged.andnot_with(archived_);
+    tagged.for_each([&](std::uint32_t id) {
+      const Row &r = *row(id);
+      if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept)) out.add(r.currency, r.amount, +1);
+    });
+    return out;
+  }
+  if (f.owners.empty() && f.departments.empty()) {
+    auto t = stage_total_.find(stage);
+    if (t != stage_total_.end()) out = t->second;
+    return out;
+  }
+  auto cells = board_.find(stage);
+  if (cells == board_.end()) return out;
+  const auto &m = cells->second;
+  if (!f.owners.empty()) {
+    for (Id owner : f.owners) {
+      if (owner < 0 || owner > static_cast<Id>(UINT32_MAX)) continue;
+      auto o = static_cast<std::uint32_t>(owner);
+      for (auto it = m.lower_bound({o, 0}); it != m.end() && it->first.first == o; ++it)
+        if (in_list(f.departments, it->first.second)) out.merge(it->second);
+    }
+  } else {
+    for (const auto &[key, agg] : m)
+      if (in_list(f.departments, key.second)) out.merge(agg);
+  }
+  return out;
+}
+
+std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &f) const {
+  if (f.cards_per_stage < 0 || f.cards_per_stage > 1000)
+    throw Error(Errc::invalid_argument, "cards_per_stage must be 0..1000");
+  std::vector<const Bitmap *> tag_sets;
+  bool no_tag_matches = false;
+  if (!f.tags_any.empty()) {
+    for (Id t : f.tags_any) {
+      auto it = t > 0 && t <= static_cast<Id>(UINT32_MAX) ? by_tag_.find(static_cast<std::uint32_t>(t)) : by_tag_.end();
+      if (it != by_tag_.end()) tag_sets.push_back(&it->second);
+    }
+    no_tag_matches = tag_sets.empty();
+  }
+  std::vector<StageColumn> out;
+  for (const Stage &s : p.stages) {
+    StageColumn col;
+    col.stage = s;
+    if (!no_tag_matches) {
+      Aggregate a = board_sum(static_cast<std::uint32_t>(s.id), f, tag_sets);
+      col.count = a.count;
+      for (const auto &x : a.sums) col.sums.push_back({x.sum, currencies_[x.currency]});
+      std::sort(col.sums.begin(), col.sums.end(), [](const Money &a, const Money &b) { return a.currency < b.currency; });
+      if (f.cards_per_stage > 0 && a.count > 0) {
+        DealFilter df;
+        df.stages = {s.id};
+        df.owners = f.owners;
+        df.departments = f.departments;
+        df.tags_any = f.tags_any;
+        PreparedFilter pf;
+        pf.filter = &df;
+        ListOptions lo;
+        lo.limit = f.cards_per_stage;
+        DealPage page = list(pf, lo);
+        col.cards = std::move(page.items);
+        col.next_cursor = std::move(page.next_cursor);
+      }
+    }
+    out.push_back(std::move(col));
+  }
+  return out;
+}
+
+}  // namespace dealcore::views

@@ -1,0 +1,341 @@
+#include "views/deal_views.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dealcore/error.hpp"
+#include "model/text.hpp"
+
+namespace dealcore::views {
+
+namespace {
+
+std::uint32_t id32(Id id, const char *what) {
+  if (id < 0 || id > static_cast<Id>(UINT32_MAX))
+    throw Error(Errc::internal, fmt::format("{} id {} is outside the 32-bit range of the views", what, id));
+  return static_cast<std::uint32_t>(id);
+}
+
+std::vector<std::uint32_t> ids32(const std::vector<Id> &v, const char *what) {
+  std::vector<std::uint32_t> out;
+  out.reserve(v.size());
+  for (Id x : v) out.push_back(id32(x, what));
+  return out;
+}
+
+}  // namespace
+
+void Aggregate::add(std::uint16_t currency, std::int64_t amount, int sign) {
+  count += sign;
+  auto it = std::lower_bound(sums.begin(), sums.end(), currency,
+                             [](const Sum &p, std::uint16_t c) { return p.currency < c; });
+  if (it == sums.end() || it->currency != currency) it = sums.insert(it, {currency, 0, 0});
+  it->count += sign;
+  it->sum += sign * amount;
+  if (it->count == 0) sums.erase(it);
+}
+
+void Aggregate::merge(const Aggregate &o) {
+  count += o.count;
+  for (const auto &x : o.sums) {
+    auto it = std::lower_bound(sums.begin(), sums.end(), x.currency,
+                               [](const Sum &p, std::uint16_t c) { return p.currency < c; });
+    if (it == sums.end() || it->currency != x.currency) it = sums.insert(it, {x.currency, 0, 0});
+    it->count += x.count;
+    it->sum += x.sum;
+  }
+}
+
+void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions) {
+  stage_pos_ = positions;
+  // Rows already in the views follow their stage's new position.
+  for (const auto &[stage, pos] : positions) {
+    auto found = by_stage_.find(static_cast<std::uint32_t>(stage));
+    if (found == by_stage_.end()) continue;
+    found->second.for_each([&](std::uint32_t id) {
+      const Row *r = row(id);
+      if (r && r->stage_pos != pos) {
+        auto it = rows_.iterator_to(*r);
+        rows_.modify(it, [pos](Row &x) { x.stage_pos = pos; });
+      }
+    });
+  }
+}
+
+std::uint32_t DealViews::intern_client(const std::string &ref, const std::string &name) {
+  if (ref.empty() && name.empty()) return 0;
+  std::string key = ref + '\x1f' + name;
+  auto it = client_ids_.find(key);
+  if (it != client_ids_.end()) return it->second;
+  auto id = static_cast<std::uint32_t>(clients_.size());
+  clients_.emplace_back(ref, name);
+  client_ids_.emplace(std::move(key), id);
+  client_by_ref_.emplace(ref, id);
+  return id;
+}
+
+std::optional<std::uint32_t> DealViews::find_client(const std::string &ref) const {
+  auto it = client_by_ref_.find(ref);
+  if (it == client_by_ref_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::uint32_t DealViews::intern_segment(const std::string &s) {
+  if (s.empty()) return 0;
+  auto it = segment_ids_.find(s);
+  if (it != segment_ids_.end()) return it->second;
+  auto id = static_cast<std::uint32_t>(segments_.size());
+  segments_.push_back(s);
+  segment_ids_.emplace(s, id);
+  return id;
+}
+
+std::uint16_t DealViews::intern_currency(const std::string &c) {
+  auto it = currency_ids_.find(c);
+  if (it != currency_ids_.end()) return it->second;
+  if (currencies_.size() >= UINT16_MAX) throw Error(Errc::internal, "too many currencies");
+  auto id = static_cast<std::uint16_t>(currencies_.size());
+  currencies_.push_back(c);
+  currency_ids_.emplace(c, id);
+  return id;
+}
+
+void DealViews::aggregate(const Row &r, int sign) {
+  if (r.archived) return;
+  auto &cell = board_[r.stage][{r.owner, r.dept}];
+  cell.add(r.currency, r.amount, sign);
+  if (cell.count == 0) board_[r.stage].erase({r.owner, r.dept});
+  auto &total = stage_total_[r.stage];
+  total.add(r.currency, r.amount, sign);
+  if (total.count == 0) stage_total_.erase(r.stage);
+}
+
+void DealViews::index(const Row &r, int sign) {
+  auto apply = [&](std::unordered_map<std::uint32_t, Bitmap> &m, std::uint32_t key) {
+    if (sign > 0) {
+      m[key].add(r.id);
+    } else {
+      auto it = m.find(key);
+      if (it == m.end()) return;
+      it->second.remove(r.id);
+      if (it->second.empty()) m.erase(it);
+    }
+  };
+  auto flag = [&](Bitmap &b, bool on) {
+    if (!on) return;
+    if (sign > 0)
+      b.add(r.id);
+    else
+      b.remove(r.id);
+  };
+  apply(by_pipeline_, r.pipeline);
+  apply(by_stage_, r.stage);
+  apply(by_owner_, r.owner);
+  apply(by_dept_, r.dept);
+  apply(by_client_, r.client);
+  apply(by_segment_, r.segment);
+  for (auto t : r.tags.span()) apply(by_tag_, t);
+  for (auto c : r.contacts.span()) {
+    if (sign > 0)
+      contacts_.link(r.id, c);
+    else
+      contacts_.unlink(r.id, c);
+  }
+  flag(all_, true);
+  flag(archived_, r.archived);
+  flag(by_kind_[r.kind], true);
+  flag(with_tasks_, r.open_tasks > 0);
+  aggregate(r, sign);
+}
+
+void DealViews::put(const store::DealRecord &d) {
+  Row r;
+  r.id = id32(d.id, "deal");
+  r.pipeline = id32(d.pipeline_id, "pipeline");
+  r.stage = id32(d.stage_id, "stage");
+  r.owner = id32(d.owner_id, "user");
+  r.dept = id32(d.department_id, "department");
+  r.client = intern_client(d.client_ref, d.client_name);
+  r.segment = intern_segment(d.segment);
+  auto pos = stage_pos_.find(d.stage_id);
+  r.stage_pos = pos == stage_pos_.end() ? 0 : pos->second;
+  r.open_tasks = d.open_task_count;
+  r.currency = intern_currency(d.amount.currency);
+  r.kind = static_cast<std::uint8_t>(d.stage_kind);
+  if (r.kind > 2) throw Error(Errc::internal, "bad stage kind");
+  r.archived = d.archived;
+  r.dept_explicit = d.department_explicit;
+  r.amount = d.amount.minor;
+  r.created = d.created_at;
+  r.updated = d.updated_at;
+  r.closed = d.closed_at;
+  r.stage_changed = d.stage_changed_at;
+  r.next_due = d.next_task_due;
+  r.name = CompactString(d.name);
+  r.name_key = CompactString(model::fold_key(d.name));
+  r.external_ref = CompactString(d.external_ref);
+  r.lost_reason = CompactString(d.lost_reason);
+  r.tags = IdList(ids32(d.tags, "tag"));
+  r.contacts = IdList(ids32(d.contacts, "contact"));
+
+  if (r.id >= by_id_.size()) by_id_.resize(std::max<std::size_t>(r.id + 1, by_id_.size() * 3 / 2 + 16), nullptr);
+  if (const Row *old = by_id_[r.id]) {
+    index(*old, -1);
+    auto it = rows_.iterator_to(*old);
+    // replace() keeps the node (and so by_id_'s pointer) when it succeeds;
+    // keys end in the unique id, so it cannot collide.
+    if (!rows_.replace(it, std::move(r))) throw Error(Errc::internal, "views: replace failed");
+    index(*it, +1);
+  } else {
+    auto [it, ok] = rows_.insert(std::move(r));
+    if (!ok) throw Error(Errc::internal, "views: duplicate deal row");
+    by_id_[it->id] = &*it;
+    index(*it, +1);
+  }
+}
+
+void DealViews::optimize() {
+  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_})
+    for (auto &[k, b] : *m) b.optimize();
+  for (auto &b : by_kind_) b.optimize();
+  all_.optimize();
+  archived_.optimize();
+  with_tasks_.optimize();
+}
+
+bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }
+
+Deal DealViews::to_deal(const Row &r, bool with_lists) const {
+  Deal d;
+  d.id = r.id;
+  d.name = std::string(r.name.view());
+  d.pipeline_id = r.pipeline;
+  d.stage_id = r.stage;
+  d.stage_kind = static_cast<StageKind>(r.kind);
+  d.amount = {r.amount, currencies_[r.currency]};
+  d.owner_id = r.owner;
+  d.department_id = r.dept;
+  d.client_ref = clients_[r.client].first;
+  d.client_name = clients_[r.client].second;
+  d.segment = segments_[r.segment];
+  d.external_ref = std::string(r.external_ref.view());
+  d.lost_reason = std::string(r.lost_reason.view());
+  d.created_at = r.created;
+  d.updated_at = r.updated;
+  d.closed_at = r.closed;
+  d.stage_changed_at = r.stage_changed;
+  d.archived = r.archived;
+  d.open_task_count = r.open_tasks;
+  d.next_task_due = r.next_due;
+  if (with_lists) {
+    for (auto t : r.tags.span()) d.tags.push_back(t);
+    for (auto c : r.contacts.span()) d.contacts.push_back(c);
+  }
+  return d;
+}
+
+std::optional<Deal> DealViews::get(Id id, bool with_lists) const {
+  if (!has(id)) return std::nullopt;
+  return to_deal(*row(static_cast<std::uint32_t>(id)), with_lists);
+}
+
+std::int64_t DealViews::count(ArchivedMode mode) const {
+  auto all = static_cast<std::int64_t>(all_.size()), arch = static_cast<std::int64_t>(archived_.size());
+  switch (mode) {
+    case ArchivedMode::exclude: return all - arch;
+    case ArchivedMode::only: return arch;
+    case ArchivedMode::include: return all;
+  }
+  return all;
+}
+
+std::vector<std::string> DealViews::diff(const DealViews &o) const {
+  std::vector<std::string> out;
+  auto note = [&](std::string s) {
+    if (out.size() < 100) out.push_back(std::move(s));
+  };
+  if (rows_.size() != o.rows_.size()) note(fmt::format("deal count {} != {}", rows_.size(), o.rows_.size()));
+  for (const Row &r : rows_) {
+    const Row *x = o.row(r.id);
+    if (!x) {
+      note(fmt::format("deal {} is in memory but not on disk", r.id));
+      continue;
+    }
+    Deal a = to_deal(r, true), b = o.to_deal(*x, true);
+    bool same = a.name == b.name && a.pipeline_id == b.pipeline_id && a.stage_id == b.stage_id &&
+                a.stage_kind == b.stage_kind && a.amount == b.amount && a.owner_id == b.owner_id &&
+                a.department_id == b.department_id && a.client_ref == b.client_ref &&
+                a.client_name == b.client_name && a.segment == b.segment && a.external_ref == b.external_ref &&
+                a.lost_reason == b.lost_reason && a.created_at == b.created_at && a.updated_at == b.updated_at &&
+                a.closed_at == b.closed_at && a.stage_changed_at == b.stage_changed_at &&
+                a.archived == b.archived && a.open_task_count == b.open_task_count &&
+                a.next_task_due == b.next_task_due && a.tags == b.tags && a.contacts == b.contacts &&
+                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit && r.name_key == x->name_key;
+    if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
+  }
+  auto cmp_maps = [&](const char *what, const auto &m1, const auto &m2) {
+    for (const auto &[k, b] : m1) {
+      auto it = m2.find(k);
+      if (it == m2.end() ? !b.empty() : !(it->second == b)) note(fmt::format("posting list {} {} differs", what, k));
+    }
+    for (const auto &[k, b] : m2)
+      if (!m1.count(k) && !b.empty()) note(fmt::format("posting list {} {} differs", what, k));
+  };
+  cmp_maps("pipeline", by_pipeline_, o.by_pipeline_);
+  cmp_maps("stage", by_stage_, o.by_stage_);
+  cmp_maps("owner", by_owner_, o.by_owner_);
+  cmp_maps("department", by_dept_, o.by_dept_);
+  cmp_maps("tag", by_tag_, o.by_tag_);
+  // Client and segment posting lists are keyed by interned numbers that
+  // depend on history; compare them through the values they stand for.
+  auto cmp_interned = [&](const char *what, const auto &m1, const auto &m2, auto name1, auto name2) {
+    std::map<std::string, std::vector<std::uint32_t>> a, b;
+    for (const auto &[k, bm] : m1) a[name1(k)] = bm.to_vector();
+    for (const auto &[k, bm] : m2) b[name2(k)] = bm.to_vector();
+    if (a != b) note(fmt::format("{} posting lists differ", what));
+  };
+  cmp_interned(
+      "client", by_client_, o.by_client_,
+      [&](std::uint32_t k) { return clients_[k].first + '\x1f' + clients_[k].second; },
+      [&](std::uint32_t k) { return o.clients_[k].first + '\x1f' + o.clients_[k].second; });
+  cmp_interned(
+      "segment", by_segment_, o.by_segment_, [&](std::uint32_t k) { return segments_[k]; },
+      [&](std::uint32_t k) { return o.segments_[k]; });
+  if (!(all_ == o.all_)) note("the set of all deals differs");
+  if (!(archived_ == o.archived_)) note("the set of archived deals differs");
+  for (int k = 0; k < 3; ++k)
+    if (!(by_kind_[k] == o.by_kind_[k])) note(fmt::format("posting list kind {} differs", k));
+  if (!(with_tasks_ == o.with_tasks_)) note("the set of deals with open tasks differs");
+  // Aggregates, with currencies by code.
+  auto named = [](const DealViews &v, const Aggregate &a) {
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> m;
+    for (const auto &x : a.sums) m[v.currencies_[x.currency]] = {x.count, x.sum};
+    return std::make_pair(a.count, m);
+  };
+  auto cmp_board = [&](const DealViews &x, const DealViews &y, bool both_ways) {
+    for (const auto &[stage, cells] : x.board_) {
+      auto st = y.board_.find(stage);
+      for (const auto &[key, agg] : cells) {
+        const Aggregate *other = nullptr;
+        if (st != y.board_.end()) {
+          auto c = st->second.find(key);
+          if (c != st->second.end()) other = &c->second;
+        }
+        if (!other || (both_ways && named(x, agg) != named(y, *other)))
+          note(fmt::format("kanban sums of stage {} owner {} department {} differ", stage, key.first, key.second));
+      }
+    }
+    for (const auto &[stage, agg] : x.stage_total_) {
+      auto t = y.stage_total_.find(stage);
+      if (t == y.stage_total_.end() || (both_ways && named(x, agg) != named(y, t->second)))
+        note(fmt::format("kanban total of stage {} differs", stage));
+    }
+  };
+  cmp_board(*this, o, true);
+  cmp_board(o, *this, false);
+  for (auto &s : contacts_.diff(o.contacts_)) note(std::move(s));
+  return out;
+}
+
+}  // namespace dealcore::views

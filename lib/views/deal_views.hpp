@@ -1,0 +1,177 @@
+// views/deal_views.hpp — the in-memory views over deals (no I/O).
+//
+// Three structures, all derived from the tables and rebuildable:
+//  * rows in a Boost.MultiIndex container, ordered by every sort key of the
+//    list (each key ends in the id, so order is total and keyset pages are
+//    stable), plus a dense id -> row table;
+//  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
+//    kind, owner, department, tag, client, segment and for archived deals;
+//  * kanban aggregates (count and per-currency sums) per (stage, owner,
+//    department), kept on every change, so a board costs O(stages).
+// A list question picks its access path by estimated cost: intersect the
+// posting lists smallest first and take the top of the hits, or walk the
+// ordered index of the requested sort and stop after a page.
+//
+// Thread safety: none inside; the engine guards a DealViews with a
+// shared_mutex (many readers or one writer).
+#pragma once
+
+#include <boost/multi_index/composite_key.hpp>
+#include <boost/multi_index/global_fun.hpp>
+#include <boost/multi_index/member.hpp>
+#include <boost/multi_index/ordered_index.hpp>
+#include <boost/multi_index_container.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dealcore/query.hpp"
+#include "store/store.hpp"
+#include "views/bitmap.hpp"
+#include "views/compact.hpp"
+#include "views/contact_index.hpp"
+
+namespace dealcore::views {
+
+// One deal, as small as we can keep it. Ids are 32-bit here: dealcore
+// refuses to create the 4,294,967,296th deal, user, stage, tag or contact.
+struct Row {
+  std::uint32_t id = 0;
+  std::uint32_t pipeline = 0, stage = 0, owner = 0, dept = 0;
+  std::uint32_t client = 0, segment = 0;  // interned; 0: none
+  std::int32_t stage_pos = 0;
+  std::int32_t open_tasks = 0;
+  std::uint16_t currency = 0;  // interned
+  std::uint8_t kind = 0;
+  bool archived = false;
+  bool dept_explicit = false;
+  std::int64_t amount = 0;
+  Millis created = 0, updated = 0, closed = 0, stage_changed = 0, next_due = 0;
+  CompactString name, name_key, external_ref, lost_reason;
+  IdList tags, contacts;
+};
+
+// The stage sort: pipeline, then the stage's position on the board.
+inline std::int64_t stage_sort_key(const Row &r) {
+  return (static_cast<std::int64_t>(r.pipeline) << 32) | static_cast<std::uint32_t>(r.stage_pos);
+}
+
+namespace mi = boost::multi_index;
+struct by_updated {};
+struct by_created {};
+struct by_amount {};
+struct by_name {};
+struct by_stage {};
+
+using RowSet = mi::multi_index_container<
+    Row,
+    mi::indexed_by<
+        mi::ordered_unique<mi::tag<by_updated>,
+                           mi::composite_key<Row, mi::member<Row, Millis, &Row::updated>,
+                                             mi::member<Row, std::uint32_t, &Row::id>>>,
+        mi::ordered_unique<mi::tag<by_created>,
+                           mi::composite_key<Row, mi::member<Row, Millis, &Row::created>,
+                                             mi::member<Row, std::uint32_t, &Row::id>>>,
+        mi::ordered_unique<mi::tag<by_amount>,
+                           mi::composite_key<Row, mi::member<Row, std::int64_t, &Row::amount>,
+                                             mi::member<Row, std::uint32_t, &Row::id>>>,
+        mi::ordered_unique<mi::tag<by_name>,
+                           mi::composite_key<Row, mi::member<Row, CompactString, &Row::name_key>,
+                                             mi::member<Row, std::uint32_t, &Row::id>>>,
+        mi::ordered_unique<mi::tag<by_stage>,
+                           mi::composite_key<Row, mi::global_fun<const Row &, std::int64_t, &stage_sort_key>,
+                                             mi::member<Row, std::uint32_t, &Row::id>>>>>;
+
+// Count and sums per currency of a set of deals.
+struct Aggregate {
+  struct Sum {
+    std::uint16_t currency;
+    std::int64_t count;
+    std::int64_t sum;
+    friend bool operator==(const Sum &, const Sum &) = default;
+  };
+  std::int64_t count = 0;
+  std::vector<Sum> sums;  // by currency; a currency leaves with its last deal
+  void add(std::uint16_t currency, std::int64_t amount, int sign);
+  void merge(const Aggregate &o);
+  bool empty() const { return count == 0; }
+  friend bool operator==(const Aggregate &, const Aggregate &) = default;
+};
+
+// A list filter with its text parts already normalized by the engine.
+struct PreparedFilter {
+  const DealFilter *filter = nullptr;
+  std::string text_key;                 // folded name fragment
+  std::optional<Bitmap> contact_deals;  // deals matched by phone / e-mail
+};
+
+class DealViews {
+ public:
+  DealViews() = default;
+  DealViews(const DealViews &) = delete;
+  DealViews &operator=(const DealViews &) = delete;
+
+  // The catalog facts the rows need: each stage's pipeline position.
+  void set_stage_positions(const std::unordered_map<Id, int> &positions);
+
+  // Inserts or replaces a deal (with its tags and contacts).
+  void put(const store::DealRecord &d);
+  // Compacts the posting lists after a bulk build.
+  void optimize();
+
+  bool has(Id id) const;
+  std::optional<Deal> get(Id id, bool with_lists = true) const;
+  std::int64_t count(ArchivedMode mode) const;
+
+  DealPage list(const PreparedFilter &f, const ListOptions &o) const;
+  // Columns of the board for the pipeline's stages, in the given order.
+  std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f) const;
+
+  ContactIndex &contacts() { return contacts_; }
+  const ContactIndex &contacts() const { return contacts_; }
+
+  // Differences between two views of the same data, in words; empty: equal.
+  std::vector<std::string> diff(const DealViews &other) const;
+
+ private:
+  friend class ListPlan;
+  const Row *row(std::uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
+  std::uint32_t intern_client(const std::string &ref, const std::string &name);
+  std::uint32_t intern_segment(const std::string &s);
+  std::uint16_t intern_currency(const std::string &c);
+  std::optional<std::uint32_t> find_client(const std::string &ref) const;
+  void index(const Row &r, int sign);  // posting lists and aggregates
+  Deal to_deal(const Row &r, bool with_lists) const;
+  void aggregate(const Row &r, int sign);
+  Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
+
+  RowSet rows_;
+  std::vector<const Row *> by_id_;
+  std::unordered_map<Id, int> stage_pos_;
+
+  Bitmap all_, archived_;
+  std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,
+      by_segment_;
+  Bitmap by_kind_[3];
+  Bitmap with_tasks_;
+
+  // Kanban aggregates of non-archived deals: stage -> (owner, dept) -> sums.
+  std::unordered_map<std::uint32_t, std::map<std::pair<std::uint32_t, std::uint32_t>, Aggregate>> board_;
+  std::unordered_map<std::uint32_t, Aggregate> stage_total_;
+
+  // Interned strings: index 0 is "none".
+  std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};
+  std::unordered_map<std::string, std::uint32_t> client_ids_;   // ref + '\x1f' + name
+  std::unordered_multimap<std::string, std::uint32_t> client_by_ref_;
+  std::vector<std::string> segments_{""};
+  std::unordered_map<std::string, std::uint32_t> segment_ids_;
+  std::vector<std::string> currencies_;
+  std::unordered_map<std::string, std::uint16_t> currency_ids_;
+
+  ContactIndex contacts_;
+};
+
+}  // namespace dealcore::views
