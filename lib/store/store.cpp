@@ -168,8 +168,10 @@ std::vector<Id> ids(Stmt &s) {
 Store::Store(const std::string &path, bool create, int busy_timeout_ms) : conn_(path, create, busy_timeout_ms) {
   conn_.exec("PRAGMA foreign_keys = ON");
   // journal_mode cannot change inside a transaction and returns a row.
-  Stmt jm(conn_.raw(), "PRAGMA journal_mode = WAL");
-  jm.step();
+  {
+    Stmt jm(conn_.raw(), "PRAGMA journal_mode = WAL");
+    jm.step();
+  }
   conn_.exec("PRAGMA synchronous = NORMAL");
   migrate();
 }
