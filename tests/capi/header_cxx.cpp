@@ -1,0 +1,34 @@
+// header_cxx.cpp — dealcore.h alone, as C++ with strict warnings: extern "C",
+// noexcept declarations, and _INIT macros that are valid aggregate
+// initializers in C++ too.
+#include "dealcore.h"
+
+#include <cstdio>
+#include <cstring>
+#include <type_traits>
+
+static_assert(noexcept(dealcore_db_close(nullptr)), "C functions are noexcept in C++");
+static_assert(std::is_same_v<decltype(&dealcore_error_last), const char *(*)() noexcept>,
+              "C functions are noexcept in C++");
+
+int main() {
+  dealcore_open_options o = DEALCORE_OPEN_OPTIONS_INIT;
+  dealcore_stage_spec s = DEALCORE_STAGE_SPEC_INIT;
+  dealcore_user_patch up = DEALCORE_USER_PATCH_INIT;
+  dealcore_contact_spec c = DEALCORE_CONTACT_SPEC_INIT;
+  dealcore_deal_spec d = DEALCORE_DEAL_SPEC_INIT;
+  dealcore_deal_patch p = DEALCORE_DEAL_PATCH_INIT;
+  dealcore_move_target m = DEALCORE_MOVE_TARGET_INIT;
+  dealcore_deal_filter f = DEALCORE_DEAL_FILTER_INIT;
+  dealcore_list_options l = DEALCORE_LIST_OPTIONS_INIT;
+  dealcore_board_filter b = DEALCORE_BOARD_FILTER_INIT;
+  // A C++ function without noexcept still fits the clock callback.
+  o.clock = [](void *) -> int64_t { return 0; };
+  const bool ok = o.version == 1 && s.version == 1 && up.version == 1 && c.version == 1 &&
+                  d.version == 1 && p.version == 1 && m.version == 1 && f.version == 1 &&
+                  l.version == 1 && b.version == 1 &&
+                  std::strcmp(dealcore_version(), DEALCORE_VERSION_STRING) == 0 &&
+                  dealcore_abi_version() == DEALCORE_ABI_VERSION;
+  std::printf("dealcore %s from C++: %s\n", dealcore_version(), ok ? "ok" : "MISMATCH");
+  return ok ? 0 : 1;
+}
