@@ -1,0 +1,75 @@
+// output.hpp — the two output forms of every read command: a table aligned by
+// display width for a terminal, and JSON for scripts.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cli {
+
+enum class Align { left, right };
+
+struct Column {
+  std::string title;
+  Align align = Align::left;
+  int max_width = 0;  // 0: as wide as the widest cell
+};
+
+// Columns separated by two spaces, a rule under the header; cells wider than
+// their column's max_width are truncated with "…".
+class Table {
+ public:
+  explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.empty(); }
+  void print(std::ostream &out) const;
+
+ private:
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// A streaming JSON writer, indented by two spaces. Strings are escaped as
+// RFC 8259 requires; UTF-8 passes through unchanged.
+class Json {
+ public:
+  explicit Json(std::ostream &out) : out_(out) {}
+
+  Json &begin_object();
+  Json &end_object();
+  Json &begin_array();
+  Json &end_array();
+  Json &key(std::string_view k);
+  Json &value(std::string_view s);
+  Json &value(const char *s) { return value(std::string_view(s)); }
+  Json &value(const std::string &s) { return value(std::string_view(s)); }
+  Json &value(std::int64_t v);
+  Json &value(int v) { return value(static_cast<std::int64_t>(v)); }
+  Json &value(bool b);
+  Json &null();
+
+  // key(k).value(v) in one call.
+  template <class T>
+  Json &field(std::string_view k, const T &v) {
+    key(k);
+    return value(v);
+  }
+
+  static std::string escape(std::string_view s);
+
+ private:
+  void before_value();
+  void newline();
+  std::ostream &out_;
+  struct Level {
+    bool object;
+    bool empty;
+  };
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace cli

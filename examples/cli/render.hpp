@@ -1,0 +1,41 @@
+// render.hpp — how deals, boards and cards look, as text and as JSON.
+#pragma once
+
+#include <iosfwd>
+#include <vector>
+
+#include <dealcore/database.hpp>
+
+#include "catalog.hpp"
+#include "output.hpp"
+
+namespace cli {
+
+// The deal list as a table; the name column fits `width` columns overall.
+void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deals,
+                      const Catalog &cat, int width);
+
+// One deal as a JSON object; contacts are written when given.
+void deal_json(Json &j, const dealcore::Deal &d, const Catalog &cat,
+               const std::vector<dealcore::Contact> *contacts = nullptr);
+void money_json(Json &j, const dealcore::Money &m);
+void stage_json(Json &j, const dealcore::Stage &s);
+
+// The kanban: a per-stage summary table, then the stages side by side with
+// their first cards, wrapped to fit `width` columns.
+void print_board(std::ostream &out, const dealcore::Board &board, const Catalog &cat, int width,
+                 dealcore::Millis now);
+void board_json(Json &j, const dealcore::Board &board, const Catalog &cat);
+
+// The deal card (D1-D10).
+void print_card(std::ostream &out, const dealcore::Deal &d, const Catalog &cat,
+                const std::vector<dealcore::Contact> &contacts, dealcore::Millis now);
+
+// "1 234,00 ₽ + 50,00 USD"; "0" for no sums.
+std::string format_sums(const std::vector<dealcore::Money> &sums);
+
+// Days the deal has sat in an open stage beyond the stage's rotting days; 0
+// when it is not rotting.
+int rotting_days_over(const dealcore::Deal &d, const Catalog &cat, dealcore::Millis now);
+
+}  // namespace cli
