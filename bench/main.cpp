@@ -1,0 +1,273 @@
+// dealcore_bench — dealcore's views against SQLite-with-indexes, same data,
+// same process, same questions, answers compared on every iteration.
+//
+//   dealcore_bench [--deals N] [--dir PATH] [--iters N] [--warmup N] [--reuse]
+//                  [--only q1,q2,...] [--explain]
+//
+// Prints one JSON line per measurement on stdout (load, open, then one per
+// question) and progress, plans and mismatches on stderr. Exits 1 when any
+// answer differs between dealcore and SQLite, 2 on any other failure.
+// Method and figures: docs/performance.md.
+#include <dealcore/dealcore.hpp>
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "dataset.hpp"
+#include "load.hpp"
+#include "questions.hpp"
+#include "sqlite_db.hpp"
+#include "util.hpp"
+
+namespace fs = std::filesystem;
+using namespace bench;
+
+namespace {
+
+struct Flags {
+  std::int64_t deals = 100000;
+  std::string dir = "/tmp/dealcore-bench";
+  int iters = 200;
+  int warmup = -1;  // -1: min(10, iters / 5)
+  bool reuse = false;
+  bool explain = false;
+  std::vector<std::string> only;
+};
+
+[[noreturn]] void usage(const char *msg) {
+  std::fprintf(stderr,
+               "%s\nusage: dealcore_bench [--deals N] [--dir PATH] [--iters N] [--warmup N] [--reuse]\n"
+               "                      [--only q1,q2,...] [--explain]\n",
+               msg);
+  std::exit(2);
+}
+
+Flags parse(int argc, char **argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    auto number = [&]() -> long long {
+      std::string v = value();
+      char *end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (!end || *end || n < 0) usage(("bad number for " + a + ": " + v).c_str());
+      return n;
+    };
+    if (a == "--deals") f.deals = number();
+    else if (a == "--dir") f.dir = value();
+    else if (a == "--iters") f.iters = static_cast<int>(number());
+    else if (a == "--warmup") f.warmup = static_cast<int>(number());
+    else if (a == "--reuse") f.reuse = true;
+    else if (a == "--explain") f.explain = true;
+    else if (a == "--only") {
+      std::string v = value();
+      for (std::size_t b = 0; b <= v.size();) {
+        auto e = v.find(',', b);
+        if (e == std::string::npos) e = v.size();
+        if (e > b) f.only.push_back(v.substr(b, e - b));
+        b = e + 1;
+      }
+    } else if (a == "--help" || a == "-h") usage("dealcore_bench: dealcore against SQLite");
+    else usage(("unknown flag " + a).c_str());
+  }
+  if (f.deals < 100) usage("--deals must be at least 100");
+  if (f.iters < 1) usage("--iters must be at least 1");
+  if (f.warmup < 0) f.warmup = std::min(10, f.iters / 5);
+  return f;
+}
+
+void remove_db(const std::string &path) {
+  for (const char *suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix);
+}
+
+// The reference file is written last and carries the data set's identity;
+// both files are reusable when it says the load completed for this N.
+bool reusable(const std::string &ref_path, const std::string &dc_path, std::int64_t n) {
+  if (!fs::exists(ref_path) || !fs::exists(dc_path)) return false;
+  try {
+    Db db(ref_path, false);
+    return db.scalar("SELECT value FROM meta WHERE key = 'complete'") == 1 &&
+           db.scalar("SELECT value FROM meta WHERE key = 'n_deals'") == n &&
+           db.scalar("SELECT value FROM meta WHERE key = 'generator_version'") == kGeneratorVersion;
+  } catch (const std::exception &) {
+    return false;
+  }
+}
+
+// Generates and loads both files in a child process, so that the parent's
+// heap is untouched when it measures the memory the views take.
+int generate_files(const Flags &f, const std::string &dc_path, const std::string &ref_path) {
+  remove_db(dc_path);
+  remove_db(ref_path);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("fork");
+    return 2;
+  }
+  if (pid == 0) {
+    try {
+      auto t0 = Clock::now();
+      std::fprintf(stderr, "generating %lld deals...\n", static_cast<long long>(f.deals));
+      DataSet ds = generate(f.deals);
+      double gen_s = micros_since(t0) / 1e6;
+      std::fprintf(stderr, "generated in %.1f s; loading dealcore (one create_deal per deal)...\n", gen_s);
+      LoadTimes times;
+      IdMap ids = load_dealcore(ds, dc_path, times);
+      std::fprintf(stderr, "dealcore loaded: catalog %.1f s, contacts %.1f s, deals %.1f s, archive %.1f s\n",
+                   times.catalog_s, times.contacts_s, times.deals_s, times.archive_s);
+      load_reference(ds, ids, ref_path, times);
+      std::fprintf(stderr, "reference loaded and indexed in %.1f s\n", times.reference_s);
+      Db db(ref_path, false);
+      Stmt m(db.raw(), "INSERT INTO meta VALUES (?, ?)");
+      auto put = [&](const char *k, Value v) {
+        m.bind(1, std::string(k)).bind(2, v).run();
+        m.reset();
+      };
+      auto ms = [](double s) { return Value(static_cast<std::int64_t>(s * 1000)); };
+      put("n_deals", f.deals);
+      put("n_contacts", static_cast<std::int64_t>(ds.contacts.size()));
+      put("generator_version", std::int64_t{kGeneratorVersion});
+      put("dealcore_catalog_ms", ms(times.catalog_s));
+      put("dealcore_contacts_ms", ms(times.contacts_s));
+      put("dealcore_deals_ms", ms(times.deals_s));
+      put("dealcore_archive_ms", ms(times.archive_s));
+      put("reference_load_ms", ms(times.reference_s));
+      put("complete", std::int64_t{1});
+      std::fflush(stderr);
+      _exit(0);
+    } catch (const std::exception &e) {
+      std::fprintf(stderr, "generation failed: %s\n", e.what());
+      std::fflush(stderr);
+      _exit(2);
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 2;
+  return 0;
+}
+
+std::int64_t heap_in_use() {
+  struct mallinfo2 mi = mallinfo2();
+  return static_cast<std::int64_t>(mi.uordblks + mi.hblkhd);
+}
+
+void drop_from_page_cache(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  fdatasync(fd);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+}
+
+// Reads a file once so the OS keeps it cached: SQLite gets its best case.
+void warm_page_cache(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+  }
+}
+
+std::int64_t file_bytes(const std::string &path) {
+  std::error_code ec;
+  auto n = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<std::int64_t>(n);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  Flags f = parse(argc, argv);
+  fs::create_directories(f.dir);
+  std::string tag = std::to_string(f.deals);
+  std::string dc_path = (fs::path(f.dir) / ("dealcore-" + tag + ".db")).string();
+  std::string ref_path = (fs::path(f.dir) / ("sqlite-" + tag + ".db")).string();
+
+  if (!(f.reuse && reusable(ref_path, dc_path, f.deals))) {
+    if (int rc = generate_files(f, dc_path, ref_path)) return rc;
+  } else {
+    std::fprintf(stderr, "reusing %s and %s\n", dc_path.c_str(), ref_path.c_str());
+  }
+
+  try {
+    {
+      Db meta(ref_path, false);
+      auto get = [&](const char *k) {
+        return meta.scalar(std::string("SELECT value FROM meta WHERE key = '") + k + "'");
+      };
+      double deals_ms = static_cast<double>(get("dealcore_deals_ms"));
+      std::printf("{\"metric\":\"load\",\"n_deals\":%lld,\"n_contacts\":%lld,\"dealcore_contacts_s\":%.1f,"
+                  "\"dealcore_deals_s\":%.1f,\"dealcore_us_per_deal\":%.1f,\"reference_load_s\":%.1f}\n",
+                  static_cast<long long>(f.deals), static_cast<long long>(get("n_contacts")),
+                  static_cast<double>(get("dealcore_contacts_ms")) / 1000, deals_ms / 1000,
+                  deals_ms * 1000 / static_cast<double>(f.deals),
+                  static_cast<double>(get("reference_load_ms")) / 1000);
+    }
+
+    // Fixed costs first (phone metadata, ICU data, the SQLite library) by
+    // opening an empty database, so the delta below is the views' own.
+    {
+      std::string probe = (fs::path(f.dir) / "empty-probe.db").string();
+      remove_db(probe);
+      auto empty = dealcore::Database::open(probe);
+      (void)empty.deal_count();
+    }
+    fs::remove(fs::path(f.dir) / "empty-probe.db");
+    remove_db((fs::path(f.dir) / "empty-probe.db").string());
+
+    drop_from_page_cache(dc_path);
+    std::int64_t rss0 = resident_bytes(), heap0 = heap_in_use();
+    auto t0 = Clock::now();
+    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
+    double open_cold_ms = micros_since(t0) / 1000;
+    std::int64_t rss1 = resident_bytes(), heap1 = heap_in_use();
+    db.reset();
+    t0 = Clock::now();
+    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
+    double open_warm_ms = micros_since(t0) / 1000;
+    auto n = static_cast<double>(f.deals);
+    std::printf("{\"metric\":\"open\",\"n_deals\":%lld,\"open_cold_ms\":%.0f,\"open_warm_ms\":%.0f,"
+                "\"rss_delta_bytes\":%lld,\"rss_bytes_per_deal\":%.0f,\"heap_delta_bytes\":%lld,"
+                "\"heap_bytes_per_deal\":%.0f,\"dealcore_file_bytes\":%lld,\"sqlite_file_bytes\":%lld}\n",
+                static_cast<long long>(f.deals), open_cold_ms, open_warm_ms, static_cast<long long>(rss1 - rss0),
+                static_cast<double>(rss1 - rss0) / n, static_cast<long long>(heap1 - heap0),
+                static_cast<double>(heap1 - heap0) / n, static_cast<long long>(file_bytes(dc_path)),
+                static_cast<long long>(file_bytes(ref_path)));
+    std::fflush(stdout);
+
+    warm_page_cache(ref_path);
+    Db ref(ref_path, false);
+    ref.exec("PRAGMA query_only = 1; PRAGMA cache_size = -2000000; PRAGMA mmap_size = 8589934592; "
+             "PRAGMA temp_store = MEMORY");
+
+    RunConfig cfg;
+    cfg.n_deals = f.deals;
+    cfg.iters = f.iters;
+    cfg.warmup = f.warmup;
+    cfg.only = f.only;
+    cfg.explain = f.explain;
+    RunResult r = run_questions(*db, ref, cfg);
+    std::fprintf(stderr, "%d questions, %d mismatching iterations, %d errors\n", r.questions, r.mismatches,
+                 r.errors);
+    if (r.mismatches) return 1;
+    return r.errors ? 2 : 0;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "dealcore_bench: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,56 @@
+#include "util.hpp"
+
+#include <unicode/unistr.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+namespace bench {
+
+std::int64_t resident_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      long long kb = 0;
+      std::sscanf(line.c_str() + 6, "%lld", &kb);
+      return kb * 1024;
+    }
+  }
+  return 0;
+}
+
+std::string fold_key(std::string_view s) {
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  u.foldCase();
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
+                   icu::UnicodeString(static_cast<UChar32>(0x0435)));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string json_str(std::string_view s) {
+  std::string o = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\n': o += "\\n"; break;
+      case '\t': o += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          o += buf;
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o + "\"";
+}
+
+}  // namespace bench
