@@ -39,6 +39,9 @@ struct Options {
   std::string default_region = "RU";  // for phone numbers written without "+"
   Clock clock;                        // default: the system clock
   int busy_timeout_ms = 5000;
+  // Upper bound of the file's size (0: none). A write that would pass it
+  // fails with Errc::io like a full disk, and changes nothing.
+  std::int64_t max_size_bytes = 0;
 };
 
 // One entry of the event log. seq is global and increasing.

@@ -33,6 +33,7 @@ Database::Impl::Impl(const std::string &path, const Options &options)
       phones_(options.default_region),
       store_(path, options.create_if_missing, options.busy_timeout_ms) {
   std::lock_guard store_lock(store_mu_);
+  store_.set_max_size(options.max_size_bytes);
   load_catalog();
   views_ = build_views();
   data_version_ = store_.data_version();
@@ -149,6 +150,7 @@ Database::~Database() = default;
 Database Database::open(const std::string &path, const Options &options) {
   if (!model::valid_utf8(path) || path.empty()) throw Error(Errc::invalid_argument, "database path must be non-empty UTF-8");
   if (options.busy_timeout_ms < 0) throw Error(Errc::invalid_argument, "busy_timeout_ms must be >= 0");
+  if (options.max_size_bytes < 0) throw Error(Errc::invalid_argument, "max_size_bytes must be >= 0");
   return Database(std::make_unique<Impl>(path, options));
 }
 

@@ -199,6 +199,16 @@ std::int64_t Store::data_version() {
   return v;
 }
 
+void Store::set_max_size(std::int64_t bytes) {
+  if (bytes <= 0) return;
+  Stmt ps(conn_.raw(), "PRAGMA page_size");
+  ps.step();
+  std::int64_t pages = std::max<std::int64_t>(1, bytes / std::max<std::int64_t>(512, ps.i64(0)));
+  ps.reset();
+  Stmt mp(conn_.raw(), "PRAGMA max_page_count = " + std::to_string(pages));
+  mp.step();
+}
+
 // ---- catalog ------------------------------------------------------------
 
 std::vector<Department> Store::load_departments() {

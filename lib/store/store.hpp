@@ -35,6 +35,7 @@ class Store {
   Connection &conn() { return conn_; }
   // Changes whenever another connection commits (PRAGMA data_version).
   std::int64_t data_version();
+  void set_max_size(std::int64_t bytes);
 
   // ---- catalog ------------------------------------------------------------
   std::vector<Department> load_departments();

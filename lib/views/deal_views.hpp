@@ -108,6 +108,10 @@ struct PreparedFilter {
   std::optional<Bitmap> contact_deals;  // deals matched by phone / e-mail
 };
 
+// Test hook: 0 lets the planner choose; 1 forces the ordered-index walk
+// (where the sort allows it); 2 forces the posting-list intersection.
+extern int g_force_access_path;
+
 class DealViews {
  public:
   DealViews() = default;

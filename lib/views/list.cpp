@@ -102,6 +102,8 @@ bool in(const std::vector<T> &sorted, T v) {
 
 }  // namespace
 
+int g_force_access_path = 0;
+
 // A compiled filter. Dimensions with posting lists become drivers (sets to
 // intersect) or exclusions; the rest is a predicate over the row.
 class ListPlan {
@@ -349,7 +351,9 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const double hits = plan.estimate();
   const double walk_cost = 40.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
   const double mat_cost = 0.5 * plan.driver_cost() + 25.0 * (plan.has_drivers() ? hits : n) + 10.0 * hits;
-  const bool walk = o.sort != SortField::stage && walk_cost < mat_cost;
+  bool walk = walk_cost < mat_cost;
+  if (g_force_access_path) walk = g_force_access_path == 1;
+  if (o.sort == SortField::stage) walk = false;  // no walk: pipelines cluster in that order
 
   std::vector<const Row *> got;
   std::optional<std::int64_t> total;
