@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Smoke test of the dealcore CLI: builds a small demo database and drives
+# every command through it, checking what the commands print, not only their
+# exit codes.  Usage: smoke_test.sh path/to/dealcore
+set -euo pipefail
+
+BIN=${1:?usage: smoke_test.sh path/to/dealcore}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+DB=$TMP/demo.db
+export NO_COLOR=1 COLUMNS=120 LC_ALL=C.UTF-8
+
+dc() { "$BIN" --db "$DB" "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+# contains OUTPUT NEEDLE WHAT
+contains() { grep -qF -- "$2" <<<"$1" || { printf '%s\n' "$1" | head -40 >&2; fail "$3: expected '$2'"; }; }
+lacks() { ! grep -qF -- "$2" <<<"$1" || fail "$3: did not expect '$2'"; }
+# py EXPRESSION-SCRIPT FILE: runs python with the JSON file loaded as `d`.
+py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2" || fail "python check: $1"; }
+# expect_exit CODE STDERR-NEEDLE command...
+expect_exit() {
+  local code=$1 needle=$2; shift 2
+  set +e; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?; set -e
+  [[ $rc == "$code" ]] || fail "'$*' exited $rc, expected $code (stderr: $(cat "$TMP/err"))"
+  grep -qF -- "dealcore: " "$TMP/err" || fail "'$*': no 'dealcore: ' message on stderr"
+  grep -qF -- "$needle" "$TMP/err" || fail "'$*': stderr lacks '$needle': $(cat "$TMP/err")"
+}
+
+step "no database yet"
+expect_exit 1 "no database at" dc list
+
+step "demo"
+out=$(dc demo --deals 600 --date 2025-06-01)
+contains "$out" "600 deals" "demo summary"
+contains "$out" "Pipeline «Продажи»" "demo board"
+contains "$out" "Успешно реализовано" "demo board stages"
+expect_exit 1 "already exists" dc demo --deals 10
+
+step "demo is deterministic"
+"$BIN" --db "$TMP/again.db" demo --deals 600 --date 2025-06-01 >/dev/null
+dc list --archived include --limit 1000 --sort created --json >"$TMP/a.json"
+"$BIN" --db "$TMP/again.db" list --archived include --limit 1000 --sort created --json >"$TMP/b.json"
+cmp -s "$TMP/a.json" "$TMP/b.json" || fail "two demos with one seed differ"
+py "assert len(d['items']) == 600, len(d['items'])" "$TMP/a.json"
+
+step "every read command emits valid JSON"
+for cmd in "board" "board --pipeline Тендеры" "list --total" "show 1" "show 1 2" "find +79000000000" \
+           "pipelines" "users" "tags" "verify"; do
+  # shellcheck disable=SC2086
+  dc --json $cmd | python3 -m json.tool >/dev/null || fail "invalid JSON from '$cmd'"
+done
+
+step "dictionaries"
+out=$(dc pipelines)
+contains "$out" "Тендеры" "pipelines"
+contains "$out" "Закрыто и не реализовано" "pipelines"
+contains "$out" "#e53935" "stage colour"
+out=$(dc users)
+contains "$out" "Отдел продаж (Екатеринбург)" "users"
+contains "$out" "Наталья Фёдорова" "users"
+dc users --json >"$TMP/users.json"
+py "assert len(d['users']) == 10 and len(d['departments']) == 3" "$TMP/users.json"
+dc tags --json >"$TMP/tags.json"
+py "assert len(d) == 20 and any(t['name'] == '44-ФЗ' and t['deals'] > 0 for t in d)" "$TMP/tags.json"
+
+step "board and its alignment by display width"
+out=$(dc board --pipeline Продажи --cards 3 --width 120)
+contains "$out" "Новая заявка" "board"
+contains "$out" "Open × probability" "board summary"
+contains "$out" "┌" "board grid"
+python3 - "$out" <<'PY' || fail "board grid lines differ in display width"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+grid = [l for l in sys.argv[1].splitlines() if l and l[0] in '┌│├└']
+assert grid and len({width(l) for l in grid}) == 1, sorted({width(l) for l in grid})
+assert max(width(l) for l in grid) <= 120
+PY
+out=$(dc board --pipeline 2 --owner 'Игорь Михайлов' --cards 0)
+contains "$out" "Pipeline «Тендеры»" "board by id with owner filter"
+
+step "list filters"
+dc list --pipeline Тендеры --total --limit 1000 --json >"$TMP/l.json"
+py "assert d['total'] > 0 and d['total'] == len(d['items']) and all(i['pipeline'] == 'Тендеры' for i in d['items'])" "$TMP/l.json"
+dc list --kind won --owner 'Анна Смирнова' --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['stage_kind'] == 'won' and i['owner'] == 'Анна Смирнова' for i in d['items'])" "$TMP/l.json"
+dc list --stage 'Переговоры' --department 'Отдел продаж (Москва)' --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['stage'] == 'Переговоры' and i['department'] == 'Отдел продаж (Москва)' for i in d['items'])" "$TMP/l.json"
+dc list --text ПОСТАВКА --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all('поставк' in i['name'].lower() for i in d['items'])" "$TMP/l.json"
+dc list --amount-min 1000000 --amount-max 2500000.50 --currency RUB --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['amount']['currency'] == 'RUB' and 100000000 <= i['amount']['minor'] <= 250000050 for i in d['items'])" "$TMP/l.json"
+dc list --created-from 2025-03-01 --created-to 2025-03-31 --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(1740787200000 <= i['created_at'] < 1743465600000 for i in d['items'])" "$TMP/l.json"
+dc list --archived only --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['archived'] for i in d['items'])" "$TMP/l.json"
+dc list --segment Госсектор --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['segment'] == 'Госсектор' for i in d['items'])" "$TMP/l.json"
+dc list --no-tasks --total --json --limit 1 >"$TMP/l.json"
+py "assert d['total'] > 0" "$TMP/l.json"
+client=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['items'][0]['client_ref'])" "$TMP/l.json")
+dc list --client "$client" --limit 1000 --json >"$TMP/l.json"
+py "assert d['items'] and all(i['client_ref'] == '$client' for i in d['items'])" "$TMP/l.json"
+# tags: any = all(both) + (first and not second)
+total() { dc list --total --limit 1 --json "$@" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])"; }
+any=$(total --tag-any Госзаказ)
+both=$(total --tag-all Госзаказ --tag-all 44-ФЗ)
+only=$(total --tag-all Госзаказ --tag-none 44-ФЗ)
+[[ $any -gt 0 && $both -gt 0 && $only -gt 0 && $any == $((both + only)) ]] || fail "tag filters: $any != $both + $only"
+step "sort and paging"
+dc list --sort amount --asc --currency RUB --amount-min 0 --limit 1000 --json >"$TMP/l.json"
+py "a=[i['amount']['minor'] for i in d['items']]; assert len(a) > 10 and a == sorted(a)" "$TMP/l.json"
+dc list --sort name --limit 10 --json >"$TMP/all10.json"
+cursor=$(dc list --sort name --limit 5 --json | python3 -c "import json,sys; print(json.load(sys.stdin)['next_cursor'])")
+[[ -n $cursor ]] || fail "no next cursor"
+dc list --sort name --limit 5 --cursor "$cursor" --json >"$TMP/p2.json"
+python3 - "$TMP/all10.json" "$TMP/p2.json" <<'PY' || fail "second page is not items 6-10"
+import json, sys
+all10 = [i['id'] for i in json.load(open(sys.argv[1]))['items']]
+p2 = [i['id'] for i in json.load(open(sys.argv[2]))['items']]
+assert p2 == all10[5:], (p2, all10)
+PY
+out=$(dc list --limit 3)
+contains "$out" "Next page: --cursor" "list footer"
+python3 - "$(dc list --limit 20 --sort created)" <<'PY' || fail "list columns do not line up"
+import re, sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+rows = [l for l in sys.argv[1].splitlines() if re.search(r'\d{4}-\d\d-\d\d \d\d:\d\d$', l)]
+assert len(rows) == 20
+assert len({width(l) for l in rows}) == 1  # the last column is left-aligned and fixed-width
+PY
+
+step "show and find by a phone in another notation"
+dc show 1 --json >"$TMP/d1.json"
+out=$(dc show 1)
+contains "$out" "Deal #1" "show"
+contains "$out" "Contacts:" "show contacts"
+phone=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['contacts'][0]['phones'][0])" "$TMP/d1.json")
+[[ $phone =~ ^\+7([0-9]{3})([0-9]{3})([0-9]{2})([0-9]{2})$ ]] || fail "phone not E.164: $phone"
+other="8 (${BASH_REMATCH[1]}) ${BASH_REMATCH[2]}-${BASH_REMATCH[3]}-${BASH_REMATCH[4]}"
+dc find "$other" --json >"$TMP/f.json"
+py "assert d['normalized'] == '$phone' and 1 in [x['id'] for x in d['deals']]" "$TMP/f.json"
+out=$(dc find "${phone: -6}")
+contains "$out" "(last digits)" "find by last digits"
+contains "$out" "$phone" "find by last digits"
+dc list --phone "$other" --archived include --limit 1000 --json >"$TMP/l.json"
+py "assert 1 in [i['id'] for i in d['items']]" "$TMP/l.json"
+email=$(python3 -c "import json,sys; c=[c for c in json.load(open(sys.argv[1]))['contacts'] if c['emails']]; print(c[0]['emails'][0] if c else '')" "$TMP/d1.json")
+if [[ -n $email ]]; then
+  dc find "${email^^}" --json >"$TMP/f.json"
+  py "assert 1 in [x['id'] for x in d['deals']]" "$TMP/f.json"
+fi
+
+step "new, move and the board sums"
+sums() { # prints "count minor" of a stage of Продажи
+  dc board --pipeline Продажи --cards 0 --json | python3 -c "
+import json, sys
+b = json.load(sys.stdin)
+c = [c for c in b['columns'] if c['stage']['name'] == sys.argv[1]][0]
+print(c['count'], sum(s['minor'] for s in c['sums'] if s['currency'] == 'RUB'))" "$1"
+}
+read -r new_n0 new_s0 <<<"$(sums 'Новая заявка')"
+read -r neg_n0 neg_s0 <<<"$(sums 'Переговоры')"
+dc new --pipeline Продажи --name 'Смоук-тест: поставка «Ёлки» для 東京商事' --amount 1234567.89 \
+   --owner 'Анна Смирнова' --tag VIP --tag Срочно --client 'ООО «Тест»' --json >"$TMP/n.json"
+id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['id'])" "$TMP/n.json")
+out=$(dc show "$id")
+contains "$out" "1 234 567,89 ₽" "new deal amount"
+contains "$out" "Продажи → Новая заявка" "new deal stage"
+contains "$out" "VIP, Срочно" "new deal tags"
+read -r new_n1 new_s1 <<<"$(sums 'Новая заявка')"
+[[ $new_n1 == $((new_n0 + 1)) && $new_s1 == $((new_s0 + 123456789)) ]] || fail "board after new: $new_n1 $new_s1"
+out=$(dc list --text 'елки' --json)
+contains "$out" "\"id\": $id" "text search folds ё to е"
+python3 - "$(dc board --pipeline Продажи --cards 3 --width 100)" <<'PY' || fail "board with a wide-character card is misaligned"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+blocks, block = [], None
+for l in sys.argv[1].splitlines():
+    if l.startswith('┌'): block = []; blocks.append(block)
+    if block is not None and l and l[0] in '┌│├└': block.append(l)
+assert len(blocks) == 3  # 8 stages in 100 columns: rows of 3, 3 and 2
+assert any('Смоук-тест' in l for l in blocks[0])
+for b in blocks:
+    assert len({width(l) for l in b}) == 1, sorted({width(l) for l in b})
+PY
+out=$(dc move "$id" --stage Переговоры)
+contains "$out" "Moved 1 deal to Продажи → Переговоры" "move"
+read -r new_n2 new_s2 <<<"$(sums 'Новая заявка')"
+read -r neg_n2 neg_s2 <<<"$(sums 'Переговоры')"
+[[ $new_n2 == "$new_n0" && $new_s2 == "$new_s0" ]] || fail "source stage after move: $new_n2 $new_s2"
+[[ $neg_n2 == $((neg_n0 + 1)) && $neg_s2 == $((neg_s0 + 123456789)) ]] || fail "target stage after move: $neg_n2 $neg_s2"
+read -r lost_n0 _ <<<"$(sums 'Закрыто и не реализовано')"
+dc move "$id" --stage 'закрыто и не реализовано' --lost-reason 'Дорого' >/dev/null
+read -r lost_n1 _ <<<"$(sums 'Закрыто и не реализовано')"
+[[ $lost_n1 == $((lost_n0 + 1)) ]] || fail "lost stage count after move"
+out=$(dc show "$id")
+contains "$out" "Lost reason  Дорого" "lost reason"
+contains "$out" "Closed" "closed time"
+expect_exit 1 "not a lost stage" dc move "$id" --stage Переговоры --lost-reason x
+dc move "$id" --pipeline Тендеры --stage 'Подготовка заявки' >/dev/null
+dc show "$id" --json >"$TMP/d.json"
+py "assert d['pipeline'] == 'Тендеры' and d['stage'] == 'Подготовка заявки'" "$TMP/d.json"
+expect_exit 1 "has no stage" dc move "$id" --stage 'Счёт выставлен'
+
+step "tag and assign"
+out=$(dc tag "$id" 1 --add Опт --remove VIP)
+contains "$out" "Tagged 2 deals: +Опт −VIP" "tag"
+dc show "$id" --json >"$TMP/d.json"
+py "n=[t['name'] for t in d['tags']]; assert 'Опт' in n and 'Срочно' in n and 'VIP' not in n, n" "$TMP/d.json"
+dc list --tag-all Опт --text смоук --json >"$TMP/l.json"
+py "assert [i['id'] for i in d['items']] == [$id]" "$TMP/l.json"
+out=$(dc --actor 1 assign "$id" --owner 'Павел Морозов')
+contains "$out" "Assigned 1 deal to Павел Морозов" "assign"
+dc show "$id" --json >"$TMP/d.json"
+py "assert d['owner'] == 'Павел Морозов' and d['department'] == 'Тендерный отдел'" "$TMP/d.json"
+dc list --owner 'Павел Морозов' --text смоук --json >"$TMP/l.json"
+py "assert [i['id'] for i in d['items']] == [$id]" "$TMP/l.json"
+
+step "archive"
+dc archive "$id" >/dev/null
+dc list --text смоук --json >"$TMP/l.json"
+py "assert d['items'] == []" "$TMP/l.json"
+dc list --text смоук --archived only --json >"$TMP/l.json"
+py "assert [i['id'] for i in d['items']] == [$id]" "$TMP/l.json"
+dc archive "$id" --undo >/dev/null
+
+step "bad input"
+expect_exit 1 "999999" dc show 999999
+expect_exit 1 "999999" dc move 999999 --stage Переговоры --pipeline Продажи
+expect_exit 2 "unknown option '--bogus'" dc list --bogus
+expect_exit 2 "--kind" dc list --kind maybe
+expect_exit 2 "not a date" dc list --created-from 2025-13-01
+expect_exit 2 "not an amount" dc list --amount-min 12abc
+expect_exit 2 "deal id" dc show abc
+expect_exit 2 "--stage" dc move 1
+expect_exit 2 "unknown command" dc frobnicate
+expect_exit 1 "unknown tag" dc tag 1 --add 'Нет такого тега'
+expect_exit 1 "unknown user" dc assign 1 --owner 'Нет Такого'
+expect_exit 1 "unknown pipeline" dc board --pipeline Нет
+
+step "verify"
+out=$(dc verify)
+contains "$out" "ok: the views match the tables" "verify"
+dc verify --json >"$TMP/v.json"
+py "assert d['ok'] is True and d['differences'] == [] and d['deals'] == 601" "$TMP/v.json"
+
+echo "cli smoke test: all checks passed"
