@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dealcore/database.hpp"
+#include "engine/fair_mutex.hpp"
 #include "model/contact_norm.hpp"
 #include "store/store.hpp"
 #include "views/deal_views.hpp"
@@ -78,7 +79,7 @@ class Database::Impl {
   Clock clock_;
   model::PhoneNormalizer phones_;
 
-  mutable std::shared_mutex mu_;  // catalog and views: many readers, one writer
+  mutable FairSharedMutex mu_;  // catalog and views: many readers, one writer
   mutable std::mutex store_mu_;   // the SQLite connection
   store::Store store_;
   std::unique_ptr<views::DealViews> views_;
