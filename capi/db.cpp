@@ -32,6 +32,7 @@ int dealcore_db_open(dealcore_db **out, const char *path,
       opts.create_if_missing = flag(options->create_if_missing);
       if (options->default_region != nullptr) opts.default_region = options->default_region;
       opts.busy_timeout_ms = options->busy_timeout_ms;
+      opts.max_size_bytes = options->max_size_bytes;
       if (options->clock != nullptr) {
         opts.clock = [clock = options->clock, payload = options->clock_payload] {
           return clock(payload);

@@ -149,11 +149,14 @@ typedef struct dealcore_open_options {
   /* Optional: called once with clock_payload when the db is closed, or at
    * once when dealcore_db_open fails. */
   void (*clock_payload_free)(void *payload);
+  /* Upper bound of the file's size, 0: none. A write that would pass it fails
+   * with DEALCORE_EIO, like a full disk, and changes nothing. */
+  int64_t max_size_bytes;
 } dealcore_open_options;
 
 #define DEALCORE_OPEN_OPTIONS_VERSION 1
 #define DEALCORE_OPEN_OPTIONS_INIT \
-  { DEALCORE_OPEN_OPTIONS_VERSION, 1, NULL, 5000, NULL, NULL, NULL }
+  { DEALCORE_OPEN_OPTIONS_VERSION, 1, NULL, 5000, NULL, NULL, NULL, 0 }
 /* Fills opts with the defaults of that version; DEALCORE_EVERSION if unknown. */
 DEALCORE_EXPORT int dealcore_open_options_init(dealcore_open_options *opts,
                                                uint32_t version) DEALCORE_NOEXCEPT;

@@ -93,11 +93,13 @@ static int64_t deal1, deal2, deal3;              /* deals */
 
 static const int64_t unknown_id = 987654321;
 
-static int64_t last_seq(void) {
+static int64_t last_seq_of(const dealcore_db *d) {
   int64_t seq = -1;
-  if (dealcore_event_last_seq(&seq, db) != DEALCORE_OK) return -1;
+  if (dealcore_event_last_seq(&seq, d) != DEALCORE_OK) return -1;
   return seq;
 }
+
+static int64_t last_seq(void) { return last_seq_of(db); }
 
 static int64_t deal_count(int32_t mode) {
   int64_t n = -1;
@@ -265,7 +267,7 @@ static void test_init_functions(void) {
   CHECK_OK(dealcore_open_options_init(&oo, DEALCORE_OPEN_OPTIONS_VERSION));
   CHECK(oo.version == DEALCORE_OPEN_OPTIONS_VERSION && oo.create_if_missing == 1 &&
         oo.default_region == NULL && oo.busy_timeout_ms == 5000 && oo.clock == NULL &&
-        oo.clock_payload == NULL && oo.clock_payload_free == NULL);
+        oo.clock_payload == NULL && oo.clock_payload_free == NULL && oo.max_size_bytes == 0);
   memset(&ss, 0x5a, sizeof ss);
   CHECK_OK(dealcore_stage_spec_init(&ss, DEALCORE_STAGE_SPEC_VERSION));
   CHECK(ss.version == DEALCORE_STAGE_SPEC_VERSION && ss.id == 0 && ss.name == NULL &&
@@ -1621,6 +1623,49 @@ static void test_stage_delete(void) {
   dealcore_deal_free(d);
 }
 
+/* ---- a full disk: max_size_bytes --------------------------------------------------------- */
+
+static void test_disk_full(void) {
+  dealcore_open_options opts = DEALCORE_OPEN_OPTIONS_INIT;
+  dealcore_db *small = NULL;
+  dealcore_stage_spec stage = DEALCORE_STAGE_SPEC_INIT;
+  dealcore_deal_spec spec = DEALCORE_DEAL_SPEC_INIT;
+  dealcore_verify_report *report = NULL;
+  char name[801];
+  int64_t pipeline = 0, id = 0, before = 0, after = -1, seq = 0;
+  int i, rc = DEALCORE_OK;
+
+  remove(DEALCORE_TEST_DB ".small");
+  remove(DEALCORE_TEST_DB ".small-wal");
+  remove(DEALCORE_TEST_DB ".small-shm");
+  opts.max_size_bytes = -1;
+  CHECK_RC(dealcore_db_open(&small, DEALCORE_TEST_DB ".small", &opts), DEALCORE_EINVALID);
+  opts.max_size_bytes = 256 * 1024;
+  CHECK_OK(dealcore_db_open(&small, DEALCORE_TEST_DB ".small", &opts));
+  if (small == NULL) return;
+  stage.name = "Новая";
+  CHECK_OK(dealcore_pipeline_create(&pipeline, small, 0, "Продажи", &stage, 1));
+  memset(name, 'x', sizeof name - 1);
+  name[sizeof name - 1] = '\0';
+  spec.name = name;
+  spec.pipeline_id = pipeline;
+  /* Fill the file until a write is refused. */
+  for (i = 0; i < 2000 && rc == DEALCORE_OK; ++i) {
+    CHECK_OK(dealcore_deal_count(&before, small, DEALCORE_ARCHIVED_INCLUDE));
+    CHECK_OK(dealcore_event_last_seq(&seq, small));
+    rc = dealcore_deal_create(&id, small, 0, &spec);
+  }
+  CHECK_RC(rc, DEALCORE_EIO);
+  CHECK(id == 0);
+  CHECK_OK(dealcore_deal_count(&after, small, DEALCORE_ARCHIVED_INCLUDE));
+  CHECK(after == before && before > 0);
+  CHECK(last_seq_of(small) == seq);
+  CHECK_OK(dealcore_db_verify(&report, small));
+  CHECK(dealcore_verify_report_ok(report) == 1);
+  dealcore_verify_report_free(report);
+  dealcore_db_close(small);
+}
+
 /* ---- events, verify, refresh ------------------------------------------------------------- */
 
 static void test_events(void) {
@@ -1755,6 +1800,7 @@ int main(void) {
   test_stage_delete();
   test_events();
   test_verify_and_refresh();
+  test_disk_full();
   test_close_and_reopen();
 
   printf("%d passed, %d failed\n", passed, failed);
