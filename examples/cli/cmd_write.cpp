@@ -66,6 +66,11 @@ int run_new(const Context &ctx, const Args &args) {
   for (const auto &t : args.all("tag")) spec.tags.push_back(cat.find_tag(t));
   for (const auto &c : args.all("contact")) spec.contacts.push_back(parse_id(c, "--contact"));
   const Id id = db.create_deal(ctx.actor, spec);
+  if (ctx.json) {
+    Json j(std::cout);
+    deal_json(j, db.get_deal(id), Catalog(db));
+    return 0;
+  }
   report(ctx, db, {id}, fmt::format("Created deal #{}", id));
   return 0;
 }

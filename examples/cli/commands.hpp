@@ -40,6 +40,7 @@ const std::vector<Flag> &global_flags();
 std::vector<Command> read_commands();
 std::vector<Command> write_commands();
 Command demo_command();
+Command events_command();
 
 // Deal ids from positional arguments; UsageError when there is none or one is
 // not a positive integer.

@@ -27,6 +27,7 @@ const std::vector<Command> &commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v{demo_command()};
     for (auto &c : read_commands()) v.push_back(std::move(c));
+    v.push_back(events_command());
     for (auto &c : write_commands()) v.push_back(std::move(c));
     return v;
   }();

@@ -46,7 +46,7 @@ py "assert len(d['items']) == 600, len(d['items'])" "$TMP/a.json"
 
 step "every read command emits valid JSON"
 for cmd in "board" "board --pipeline Тендеры" "list --total" "show 1" "show 1 2" "find +79000000000" \
-           "pipelines" "users" "tags" "verify"; do
+           "pipelines" "users" "tags" "verify" "events" "events --deal 1" "events --after 0"; do
   # shellcheck disable=SC2086
   dc --json $cmd | python3 -m json.tool >/dev/null || fail "invalid JSON from '$cmd'"
 done
@@ -165,7 +165,7 @@ read -r new_n0 new_s0 <<<"$(sums 'Новая заявка')"
 read -r neg_n0 neg_s0 <<<"$(sums 'Переговоры')"
 dc new --pipeline Продажи --name 'Смоук-тест: поставка «Ёлки» для 東京商事' --amount 1234567.89 \
    --owner 'Анна Смирнова' --tag VIP --tag Срочно --client 'ООО «Тест»' --json >"$TMP/n.json"
-id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['id'])" "$TMP/n.json")
+id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$TMP/n.json")
 out=$(dc show "$id")
 contains "$out" "1 234 567,89 ₽" "new deal amount"
 contains "$out" "Продажи → Новая заявка" "new deal stage"
@@ -219,6 +219,24 @@ dc show "$id" --json >"$TMP/d.json"
 py "assert d['owner'] == 'Павел Морозов' and d['department'] == 'Тендерный отдел'" "$TMP/d.json"
 dc list --owner 'Павел Морозов' --text смоук --json >"$TMP/l.json"
 py "assert [i['id'] for i in d['items']] == [$id]" "$TMP/l.json"
+
+step "the event log records changes and their actor"
+dc events --deal "$id" --limit 100 --json >"$TMP/e.json"
+python3 - "$TMP/e.json" <<'PY' || fail "event log of the smoke deal"
+import json, sys
+ev = json.load(open(sys.argv[1]))
+kinds = [e['kind'] for e in ev]
+assert kinds[0] == 'deal.created', kinds
+assert kinds.count('deal.stage_changed') == 3, kinds
+assert any('Дорого' in e['text'] for e in ev)
+owner = [e for e in ev if e['kind'] == 'deal.owner_changed'][-1]
+assert owner['actor_id'] == 1 and owner['actor'] == 'Анна Смирнова', owner
+assert 'Павел Морозов' in owner['text']
+assert [e['seq'] for e in ev] == sorted(e['seq'] for e in ev)
+PY
+out=$(dc events --limit 5)
+contains "$out" "deal.owner_changed" "latest events"
+expect_exit 1 "999999" dc events --deal 999999
 
 step "archive"
 dc archive "$id" >/dev/null
