@@ -48,12 +48,16 @@ struct ListOptions {
   int limit = 50;          // 1..1000
   std::string cursor;      // from DealPage::next_cursor; empty: first page
   bool with_total = false;
+  // Fill only DealPage::ids, not items: for hosts that keep their own copy of
+  // the deals, or page through ids to act on them (much cheaper per row).
+  bool ids_only = false;
 };
 
 // A page of deals. tags and contacts of the items are left empty; read a
 // deal with Database::get_deal for those.
 struct DealPage {
-  std::vector<Deal> items;
+  std::vector<Deal> items;  // empty with ListOptions::ids_only
+  std::vector<Id> ids;      // the ids of the page, in order
   std::string next_cursor;  // empty: no more pages
   std::optional<std::int64_t> total;
 };

@@ -24,6 +24,9 @@ std::string checked_text(std::string_view field, std::string_view value, bool re
 // search expects. Input must be valid UTF-8.
 std::string fold_key(std::string_view s);
 
+// fold_key through ICU only, bypassing the fast path (for tests).
+std::string fold_key_icu(std::string_view s);
+
 // Unicode case folding alone (no ё/е merge), for e-mails.
 std::string fold_case(std::string_view s);
 

@@ -416,8 +416,12 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
 
   bool more = got.size() > static_cast<std::size_t>(o.limit);
   if (more) got.resize(static_cast<std::size_t>(o.limit));
-  page.items.reserve(got.size());
-  for (const Row *r : got) page.items.push_back(to_deal(*r, false));
+  page.ids.reserve(got.size());
+  for (const Row *r : got) page.ids.push_back(r->id);
+  if (!o.ids_only) {
+    page.items.reserve(got.size());
+    for (const Row *r : got) page.items.push_back(to_deal(*r, false));
+  }
   if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*got.back(), o.sort));
   page.total = total;
   return page;

@@ -33,6 +33,19 @@ TEST_CASE("fold_key folds Cyrillic case and ё") {
   CHECK(model::fold_key("Иванов") < model::fold_key("Яковлев"));
 }
 
+TEST_CASE("the fast folding path agrees with ICU on ASCII and the Cyrillic block") {
+  std::string all;
+  for (unsigned cp = 0x20; cp < 0x7F; ++cp) all.push_back(static_cast<char>(cp));
+  for (unsigned cp = 0x0400; cp <= 0x045F; ++cp) {
+    std::string one{static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    CAPTURE(cp);
+    CHECK(model::fold_key(one) == model::fold_key_icu(one));
+    all += one;
+  }
+  CHECK(model::fold_key(all) == model::fold_key_icu(all));
+  CHECK(model::fold_key("Ѣ ß Ǆ") == model::fold_key_icu("Ѣ ß Ǆ"));  // outside: ICU
+}
+
 TEST_CASE("phones in any notation are one E.164 number") {
   model::PhoneNormalizer ru("RU");
   CHECK(ru.to_e164("8 (912) 345-67-89") == "+79123456789");

@@ -122,10 +122,15 @@ inline std::vector<dealcore::Id> page_all(dealcore::Database &db, const dealcore
   for (int guard = 0; guard < 100000; ++guard) {
     auto page = db.list_deals(f, o);
     if (total && page.total) *total = *page.total;
-    for (const auto &d : page.items) out.push_back(d.id);
-    REQUIRE(page.items.size() <= static_cast<std::size_t>(o.limit));
+    if (o.ids_only)
+      REQUIRE(page.items.empty());
+    else
+      REQUIRE(page.ids.size() == page.items.size());
+    for (std::size_t i = 0; i < page.items.size(); ++i) REQUIRE(page.items[i].id == page.ids[i]);
+    out.insert(out.end(), page.ids.begin(), page.ids.end());
+    REQUIRE(page.ids.size() <= static_cast<std::size_t>(o.limit));
     if (page.next_cursor.empty()) break;
-    REQUIRE(page.items.size() == static_cast<std::size_t>(o.limit));
+    REQUIRE(page.ids.size() == static_cast<std::size_t>(o.limit));
     o.cursor = page.next_cursor;
   }
   return out;
