@@ -242,7 +242,7 @@ int run_find(const Context &ctx, const Args &args) {
       std::string phones, emails;
       for (const auto &p : c.phones) phones += (phones.empty() ? "" : ", ") + p;
       for (const auto &e : c.emails) emails += (emails.empty() ? "" : ", ") + e;
-      t.add({std::to_string(c.id), c.name, phones, emails});
+      t.add({std::to_string(c.id), c.name, phones.empty() ? "—" : phones, emails.empty() ? "—" : emails});
     }
     std::cout << '\n';
     t.print(std::cout);

@@ -9,7 +9,7 @@
 
 namespace cli {
 
-void Table::print(std::ostream &out) const {
+void Table::print(std::ostream &out, int total_width) const {
   std::vector<int> widths;
   for (const Column &c : columns_) widths.push_back(display_width(c.title));
   for (const auto &row : rows_)
@@ -17,6 +17,21 @@ void Table::print(std::ostream &out) const {
       widths[i] = std::max(widths[i], display_width(row[i]));
   for (std::size_t i = 0; i < columns_.size(); ++i)
     if (columns_[i].max_width > 0) widths[i] = std::min(widths[i], columns_[i].max_width);
+  if (total_width > 0) {
+    int total = 2 * (static_cast<int>(columns_.size()) - 1);
+    for (int w : widths) total += w;
+    while (total > total_width) {
+      std::size_t widest = columns_.size();
+      for (std::size_t i = 0; i < columns_.size(); ++i)
+        if (columns_[i].min_width > 0 && widths[i] > columns_[i].min_width &&
+            (widest == columns_.size() ||
+             widths[i] * columns_[widest].weight > widths[widest] * columns_[i].weight))
+          widest = i;
+      if (widest == columns_.size()) break;  // nothing left to give
+      --widths[widest];
+      --total;
+    }
+  }
 
   auto line = [&](const std::vector<std::string> &cells) {
     std::string s;

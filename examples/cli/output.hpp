@@ -16,16 +16,19 @@ struct Column {
   std::string title;
   Align align = Align::left;
   int max_width = 0;  // 0: as wide as the widest cell
+  int min_width = 0;  // > 0: may shrink down to this to fit the table's width
+  int weight = 1;     // a column of weight 2 keeps twice the width of one of weight 1
 };
 
 // Columns separated by two spaces, a rule under the header; cells wider than
-// their column's max_width are truncated with "…".
+// their column are truncated with "…". With a total width, the widest
+// shrinkable columns give up space first until the table fits.
 class Table {
  public:
   explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   bool empty() const { return rows_.empty(); }
-  void print(std::ostream &out) const;
+  void print(std::ostream &out, int total_width = 0) const;
 
  private:
   std::vector<Column> columns_;

@@ -35,15 +35,12 @@ int rotting_days_over(const dealcore::Deal &d, const Catalog &cat, dealcore::Mil
 
 void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deals,
                       const Catalog &cat, int width) {
-  // Everything but the name is bounded; the name gets what is left.
-  const int fixed = 7 + 24 + 18 + 18 + 24 + 16 + 2 * 7;
-  const int name_width = std::clamp(width - fixed, 24, 60);
   Table t({{"ID", Align::right},
-           {"Deal", Align::left, name_width},
-           {"Stage", Align::left, 24},
-           {"Amount", Align::right, 18},
-           {"Owner", Align::left, 18},
-           {"Client", Align::left, 24},
+           {"Deal", Align::left, 60, 16, 2},
+           {"Stage", Align::left, 24, 10},
+           {"Amount", Align::right},
+           {"Owner", Align::left, 20, 8},
+           {"Client", Align::left, 30, 10},
            {"Updated (UTC)", Align::left}});
   for (const auto &d : deals) {
     std::string stage = cat.stage_name(d.stage_id);
@@ -53,7 +50,7 @@ void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deal
     t.add({std::to_string(d.id), name, stage, format_money(d.amount), cat.user_name(d.owner_id),
            d.client_name.empty() ? "—" : d.client_name, format_time(d.updated_at)});
   }
-  t.print(out);
+  t.print(out, width);
 }
 
 void money_json(Json &j, const dealcore::Money &m) {

@@ -34,8 +34,8 @@ void print_card(std::ostream &out, const dealcore::Deal &d, const Catalog &cat,
 // "1 234,00 ₽ + 50,00 USD"; "0" for no sums.
 std::string format_sums(const std::vector<dealcore::Money> &sums);
 
-// Days the deal has sat in an open stage beyond the stage's rotting days; 0
-// when it is not rotting.
+// Days the deal has sat in its open stage when that is more than the stage's
+// rotting days; 0 when it is not rotting.
 int rotting_days_over(const dealcore::Deal &d, const Catalog &cat, dealcore::Millis now);
 
 }  // namespace cli
