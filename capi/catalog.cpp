@@ -31,8 +31,8 @@ extern "C" {
 
 int dealcore_stage_spec_init(dealcore_stage_spec *spec, uint32_t version) noexcept {
   static const dealcore_stage_spec defaults = DEALCORE_STAGE_SPEC_INIT;
-  return init_struct("dealcore_stage_spec_init", spec, version, DEALCORE_STAGE_SPEC_VERSION,
-                     defaults);
+  return init_struct("dealcore_stage_spec_init", "dealcore_stage_spec", spec, version,
+                     DEALCORE_STAGE_SPEC_VERSION, defaults);
 }
 
 int dealcore_pipeline_create(int64_t *out, dealcore_db *db, int64_t actor_id, const char *name,
@@ -201,8 +201,8 @@ int dealcore_user_create(int64_t *out, dealcore_db *db, int64_t actor_id, const 
 
 int dealcore_user_patch_init(dealcore_user_patch *patch, uint32_t version) noexcept {
   static const dealcore_user_patch defaults = DEALCORE_USER_PATCH_INIT;
-  return init_struct("dealcore_user_patch_init", patch, version, DEALCORE_USER_PATCH_VERSION,
-                     defaults);
+  return init_struct("dealcore_user_patch_init", "dealcore_user_patch", patch, version,
+                     DEALCORE_USER_PATCH_VERSION, defaults);
 }
 
 int dealcore_user_update(dealcore_db *db, int64_t actor_id, int64_t user_id,

@@ -10,8 +10,8 @@ extern "C" {
 
 int dealcore_open_options_init(dealcore_open_options *opts, uint32_t version) noexcept {
   static const dealcore_open_options defaults = DEALCORE_OPEN_OPTIONS_INIT;
-  return init_struct("dealcore_open_options_init", opts, version, DEALCORE_OPEN_OPTIONS_VERSION,
-                     defaults);
+  return init_struct("dealcore_open_options_init", "dealcore_open_options", opts, version,
+                     DEALCORE_OPEN_OPTIONS_VERSION, defaults);
 }
 
 int dealcore_db_open(dealcore_db **out, const char *path,

@@ -57,8 +57,8 @@ extern "C" {
 
 int dealcore_contact_spec_init(dealcore_contact_spec *spec, uint32_t version) noexcept {
   static const dealcore_contact_spec defaults = DEALCORE_CONTACT_SPEC_INIT;
-  return init_struct("dealcore_contact_spec_init", spec, version, DEALCORE_CONTACT_SPEC_VERSION,
-                     defaults);
+  return init_struct("dealcore_contact_spec_init", "dealcore_contact_spec", spec, version,
+                     DEALCORE_CONTACT_SPEC_VERSION, defaults);
 }
 
 int dealcore_contact_create(int64_t *out, dealcore_db *db, int64_t actor_id,
@@ -160,20 +160,20 @@ int dealcore_phone_normalize(char **out, const dealcore_db *db, const char *phon
 
 int dealcore_deal_spec_init(dealcore_deal_spec *spec, uint32_t version) noexcept {
   static const dealcore_deal_spec defaults = DEALCORE_DEAL_SPEC_INIT;
-  return init_struct("dealcore_deal_spec_init", spec, version, DEALCORE_DEAL_SPEC_VERSION,
-                     defaults);
+  return init_struct("dealcore_deal_spec_init", "dealcore_deal_spec", spec, version,
+                     DEALCORE_DEAL_SPEC_VERSION, defaults);
 }
 
 int dealcore_deal_patch_init(dealcore_deal_patch *patch, uint32_t version) noexcept {
   static const dealcore_deal_patch defaults = DEALCORE_DEAL_PATCH_INIT;
-  return init_struct("dealcore_deal_patch_init", patch, version, DEALCORE_DEAL_PATCH_VERSION,
-                     defaults);
+  return init_struct("dealcore_deal_patch_init", "dealcore_deal_patch", patch, version,
+                     DEALCORE_DEAL_PATCH_VERSION, defaults);
 }
 
 int dealcore_move_target_init(dealcore_move_target *target, uint32_t version) noexcept {
   static const dealcore_move_target defaults = DEALCORE_MOVE_TARGET_INIT;
-  return init_struct("dealcore_move_target_init", target, version, DEALCORE_MOVE_TARGET_VERSION,
-                     defaults);
+  return init_struct("dealcore_move_target_init", "dealcore_move_target", target, version,
+                     DEALCORE_MOVE_TARGET_VERSION, defaults);
 }
 
 int dealcore_deal_create(int64_t *out, dealcore_db *db, int64_t actor_id,

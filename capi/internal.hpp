@@ -196,13 +196,13 @@ std::optional<int> opt_int(std::int32_t v);  // DEALCORE_NONE -> nullopt
 
 std::vector<StageSpec> stage_specs(const dealcore_stage_spec *p, std::size_t n);
 
-// `init` for the *_init() functions: check the version, copy the defaults.
+// The *_init() functions: check the version, copy the defaults.
 template <class T>
-int init_struct(const char *function, T *s, std::uint32_t version, std::uint32_t known,
-                const T &defaults) noexcept {
+int init_struct(const char *function, const char *struct_name, T *s, std::uint32_t version,
+                std::uint32_t known, const T &defaults) noexcept {
   return guard(function, [&] {
-    need(s, "struct");
-    check_version(version, known, function);
+    need(s, struct_name);
+    check_version(version, known, struct_name);
     *s = defaults;
   });
 }

@@ -81,20 +81,20 @@ extern "C" {
 
 int dealcore_deal_filter_init(dealcore_deal_filter *filter, uint32_t version) noexcept {
   static const dealcore_deal_filter defaults = DEALCORE_DEAL_FILTER_INIT;
-  return init_struct("dealcore_deal_filter_init", filter, version, DEALCORE_DEAL_FILTER_VERSION,
-                     defaults);
+  return init_struct("dealcore_deal_filter_init", "dealcore_deal_filter", filter, version,
+                     DEALCORE_DEAL_FILTER_VERSION, defaults);
 }
 
 int dealcore_list_options_init(dealcore_list_options *options, uint32_t version) noexcept {
   static const dealcore_list_options defaults = DEALCORE_LIST_OPTIONS_INIT;
-  return init_struct("dealcore_list_options_init", options, version, DEALCORE_LIST_OPTIONS_VERSION,
-                     defaults);
+  return init_struct("dealcore_list_options_init", "dealcore_list_options", options, version,
+                     DEALCORE_LIST_OPTIONS_VERSION, defaults);
 }
 
 int dealcore_board_filter_init(dealcore_board_filter *filter, uint32_t version) noexcept {
   static const dealcore_board_filter defaults = DEALCORE_BOARD_FILTER_INIT;
-  return init_struct("dealcore_board_filter_init", filter, version, DEALCORE_BOARD_FILTER_VERSION,
-                     defaults);
+  return init_struct("dealcore_board_filter_init", "dealcore_board_filter", filter, version,
+                     DEALCORE_BOARD_FILTER_VERSION, defaults);
 }
 
 // ---- the list -----------------------------------------------------------------------

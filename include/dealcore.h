@@ -142,8 +142,8 @@ typedef struct dealcore_open_options {
   const char *default_region; /* for phones written without "+"; NULL: "RU" */
   int32_t busy_timeout_ms;    /* default 5000 */
   /* Test hook: the clock for every timestamp the library writes, in ms since
-   * the Unix epoch, UTC; NULL: the system clock. It may be called from any
-   * thread that calls into the db, never concurrently with itself. */
+   * the Unix epoch, UTC; NULL: the system clock. It is called by the thread that
+   * writes, while writes are serialized: never concurrently with itself. */
   int64_t (*clock)(void *payload);
   void *clock_payload;
   /* Optional: called once with clock_payload when the db is closed, or at
