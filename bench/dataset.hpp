@@ -23,7 +23,7 @@ inline constexpr int kTags = 200;
 inline constexpr int kContactsPerClient = 3;
 inline constexpr std::uint64_t kSeed = 20240601;
 // Bump when the generator changes, so --reuse never mixes two data sets.
-inline constexpr int kGeneratorVersion = 1;
+inline constexpr int kGeneratorVersion = 2;
 
 // 2025-01-01T00:00:00Z; every time in the data set is before it.
 inline constexpr std::int64_t kEpochEnd = 1735689600000;
@@ -60,7 +60,7 @@ struct GenDeal {
   std::int64_t updated_at = 0;
   std::vector<int> tags;      // tag indexes, distinct
   std::vector<int> contacts;  // contact indexes, distinct
-  bool archived = false;
+  bool archived = false;  // archived right after creation, at updated_at
   // What the tasks issue will load: 0 for ~30% of deals ("no open task").
   // The deal API cannot set it yet, so no question reads it.
   int planned_open_tasks = 0;

@@ -22,15 +22,12 @@ struct IdMap {
 };
 
 struct LoadTimes {
-  double catalog_s = 0, contacts_s = 0, deals_s = 0, archive_s = 0, reference_s = 0;
+  double catalog_s = 0, contacts_s = 0, deals_s = 0, reference_s = 0;
 };
 
 // Creates the file from scratch (it must not exist). Throws std::runtime_error
 // when a sample of deals read back differs from what was written.
 IdMap load_dealcore(const DataSet &ds, const std::string &path, LoadTimes &times);
-
-// The time the loader's clock shows while deals are archived.
-inline constexpr std::int64_t kArchiveTime = kEpochEnd + 3600000;
 
 void load_reference(const DataSet &ds, const IdMap &ids, const std::string &path, LoadTimes &times);
 

@@ -11,6 +11,7 @@
 #include <dealcore/dealcore.hpp>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,8 +129,8 @@ int generate_files(const Flags &f, const std::string &dc_path, const std::string
       std::fprintf(stderr, "generated in %.1f s; loading dealcore (one create_deal per deal)...\n", gen_s);
       LoadTimes times;
       IdMap ids = load_dealcore(ds, dc_path, times);
-      std::fprintf(stderr, "dealcore loaded: catalog %.1f s, contacts %.1f s, deals %.1f s, archive %.1f s\n",
-                   times.catalog_s, times.contacts_s, times.deals_s, times.archive_s);
+      std::fprintf(stderr, "dealcore loaded: catalog %.1f s, contacts %.1f s, deals %.1f s\n", times.catalog_s,
+                   times.contacts_s, times.deals_s);
       load_reference(ds, ids, ref_path, times);
       std::fprintf(stderr, "reference loaded and indexed in %.1f s\n", times.reference_s);
       Db db(ref_path, false);
@@ -145,7 +146,6 @@ int generate_files(const Flags &f, const std::string &dc_path, const std::string
       put("dealcore_catalog_ms", ms(times.catalog_s));
       put("dealcore_contacts_ms", ms(times.contacts_s));
       put("dealcore_deals_ms", ms(times.deals_s));
-      put("dealcore_archive_ms", ms(times.archive_s));
       put("reference_load_ms", ms(times.reference_s));
       put("complete", std::int64_t{1});
       std::fflush(stderr);
@@ -160,6 +160,13 @@ int generate_files(const Flags &f, const std::string &dc_path, const std::string
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 2;
   return 0;
+}
+
+double process_cpu_ms() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto ms = [](const timeval &t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return ms(ru.ru_utime) + ms(ru.ru_stime);
 }
 
 std::int64_t heap_in_use() {
@@ -231,23 +238,31 @@ int main(int argc, char **argv) {
     remove_db((fs::path(f.dir) / "empty-probe.db").string());
 
     drop_from_page_cache(dc_path);
+    double load1 = load_average();
     std::int64_t rss0 = resident_bytes(), heap0 = heap_in_use();
+    double cpu0 = process_cpu_ms();
     auto t0 = Clock::now();
     auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
     double open_cold_ms = micros_since(t0) / 1000;
+    double open_cold_cpu_ms = process_cpu_ms() - cpu0;
     std::int64_t rss1 = resident_bytes(), heap1 = heap_in_use();
     db.reset();
+    cpu0 = process_cpu_ms();
     t0 = Clock::now();
     db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
     double open_warm_ms = micros_since(t0) / 1000;
+    double open_warm_cpu_ms = process_cpu_ms() - cpu0;
     auto n = static_cast<double>(f.deals);
-    std::printf("{\"metric\":\"open\",\"n_deals\":%lld,\"open_cold_ms\":%.0f,\"open_warm_ms\":%.0f,"
+    std::printf("{\"metric\":\"open\",\"n_deals\":%lld,\"open_cold_ms\":%.0f,\"open_cold_cpu_ms\":%.0f,"
+                "\"open_warm_ms\":%.0f,\"open_warm_cpu_ms\":%.0f,"
                 "\"rss_delta_bytes\":%lld,\"rss_bytes_per_deal\":%.0f,\"heap_delta_bytes\":%lld,"
-                "\"heap_bytes_per_deal\":%.0f,\"dealcore_file_bytes\":%lld,\"sqlite_file_bytes\":%lld}\n",
-                static_cast<long long>(f.deals), open_cold_ms, open_warm_ms, static_cast<long long>(rss1 - rss0),
+                "\"heap_bytes_per_deal\":%.0f,\"dealcore_file_bytes\":%lld,\"sqlite_file_bytes\":%lld,"
+                "\"load1\":%.2f}\n",
+                static_cast<long long>(f.deals), open_cold_ms, open_cold_cpu_ms, open_warm_ms, open_warm_cpu_ms,
+                static_cast<long long>(rss1 - rss0),
                 static_cast<double>(rss1 - rss0) / n, static_cast<long long>(heap1 - heap0),
                 static_cast<double>(heap1 - heap0) / n, static_cast<long long>(file_bytes(dc_path)),
-                static_cast<long long>(file_bytes(ref_path)));
+                static_cast<long long>(file_bytes(ref_path)), load1);
     std::fflush(stdout);
 
     warm_page_cache(ref_path);

@@ -430,6 +430,7 @@ std::string compare_page(const dc::DealPage &got, const SqlPage &want) {
 
 struct Sample {
   double dc_us = 0, sql_us = 0;
+  double dc_cpu_us = 0, sql_cpu_us = 0;
   std::int64_t hits = 0;
   std::string mismatch;  // "" when the answers agree
   std::string what;      // the parameters, for the mismatch report
@@ -448,14 +449,23 @@ struct ListCase {
   bool page2 = false;
 };
 
+// Runs the dealcore call and the SQLite call in the given order (it
+// alternates between iterations), recording wall and thread CPU time.
 template <class A, class B>
-void timed_pair(bool dc_first, A &&a, B &&b) {
+void timed_pair(bool dc_first, Sample &s, A &&dealcore_call, B &&sqlite_call) {
+  auto time = [](auto &&fn, double &wall, double &cpu) {
+    double c0 = thread_cpu_us();
+    auto t0 = Clock::now();
+    fn();
+    wall = micros_since(t0);
+    cpu = thread_cpu_us() - c0;
+  };
   if (dc_first) {
-    a();
-    b();
+    time(dealcore_call, s.dc_us, s.dc_cpu_us);
+    time(sqlite_call, s.sql_us, s.sql_cpu_us);
   } else {
-    b();
-    a();
+    time(sqlite_call, s.sql_us, s.sql_cpu_us);
+    time(dealcore_call, s.dc_us, s.dc_cpu_us);
   }
 }
 
@@ -508,17 +518,7 @@ class Mix {
       dc::DealPage page;
       SqlPage want;
       timed_pair(
-          dc_first,
-          [&] {
-            auto t0 = Clock::now();
-            page = db_.list_deals(c.filter, c.options);
-            s.dc_us = micros_since(t0);
-          },
-          [&] {
-            auto t0 = Clock::now();
-            want = run_list(l);
-            s.sql_us = micros_since(t0);
-          });
+          dc_first, s, [&] { page = db_.list_deals(c.filter, c.options); }, [&] { want = run_list(l); });
       if (s.mismatch.empty()) s.mismatch = compare_page(page, want);
       s.hits = static_cast<std::int64_t>(page.items.size());
       return s;
@@ -577,14 +577,8 @@ class Mix {
       std::vector<Col> want(stages.size());
       dc::Board got;
       timed_pair(
-          dc_first,
+          dc_first, s, [&] { got = db_.board(c.pipeline, c.filter); },
           [&] {
-            auto t0 = Clock::now();
-            got = db_.board(c.pipeline, c.filter);
-            s.dc_us = micros_since(t0);
-          },
-          [&] {
-            auto t0 = Clock::now();
             sums.bind_all(w.binds);
             std::size_t k = 0;
             while (sums.step()) {
@@ -595,7 +589,6 @@ class Mix {
               want[k].sums.push_back({sums.i64(3), sums.text(1)});
             }
             for (std::size_t j = 0; j < cards.size(); ++j) want[j].cards = run_list(cards[j]);
-            s.sql_us = micros_since(t0);
           });
       // Stage ids grow with position here, so GROUP BY order is board order;
       // the loop above fails loudly if that ever stops being true.
@@ -659,14 +652,11 @@ class Mix {
                                  "WHERE p.rev_digits >= ? AND p.rev_digits < ? ORDER BY dc.deal_id");
       std::vector<Id> got, want;
       timed_pair(
-          dc_first,
+          dc_first, s,
           [&] {
-            auto t0 = Clock::now();
             got = c.kind == LookupKind::email ? db_.find_deals_by_email(c.input) : db_.find_deals_by_phone(c.input);
-            s.dc_us = micros_since(t0);
           },
           [&] {
-            auto t0 = Clock::now();
             // The host-side normalization SQLite needs is timed with it.
             if (c.kind == LookupKind::email) {
               st.bind(1, ascii_lower(c.key));
@@ -682,7 +672,6 @@ class Mix {
               st.bind(1, lo).bind(2, hi);
             }
             while (st.step()) want.push_back(st.i64(0));
-            s.sql_us = micros_since(t0);
           });
       // The API promises a set of deals, not an order: compare sorted.
       std::sort(got.begin(), got.end());
@@ -942,7 +931,7 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
   for (auto &q : mix_.questions) {
     if (!cfg.only.empty() && std::find(cfg.only.begin(), cfg.only.end(), q.name) == cfg.only.end()) continue;
     ++res.questions;
-    std::vector<double> dc_us, sql_us;
+    std::vector<double> dc_us, sql_us, dc_cpu, sql_cpu;
     double hits = 0, matches = 0;
     int n_matches = 0, mismatches = 0;
     try {
@@ -956,6 +945,8 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
         if (i < cfg.warmup) continue;
         dc_us.push_back(s.dc_us);
         sql_us.push_back(s.sql_us);
+        dc_cpu.push_back(s.dc_cpu_us);
+        sql_cpu.push_back(s.sql_cpu_us);
         hits += static_cast<double>(s.hits);
         if (q.matches && n_matches < 10) {
           matches += static_cast<double>(q.matches(i));
@@ -976,9 +967,13 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
                        ",\"sqlite_p50_us\":" + fmt_num(s50) + ",\"sqlite_p99_us\":" + fmt_num(s99) +
                        ",\"ratio_p50\":" + fmt_num(d50 > 0 ? s50 / d50 : 0) +
                        ",\"ratio_p99\":" + fmt_num(d99 > 0 ? s99 / d99 : 0) +
+                       ",\"dealcore_cpu_p50_us\":" + fmt_num(percentile(dc_cpu, 50)) +
+                       ",\"dealcore_cpu_p99_us\":" + fmt_num(percentile(dc_cpu, 99)) +
+                       ",\"sqlite_cpu_p50_us\":" + fmt_num(percentile(sql_cpu, 50)) +
+                       ",\"sqlite_cpu_p99_us\":" + fmt_num(percentile(sql_cpu, 99)) +
                        ",\"hits\":" + fmt_num(cfg.iters ? hits / cfg.iters : 0);
     if (n_matches) line += ",\"matches\":" + fmt_num(matches / n_matches);
-    line += ",\"mismatches\":" + std::to_string(mismatches) + "}";
+    line += ",\"mismatches\":" + std::to_string(mismatches) + ",\"load1\":" + fmt_num(load_average()) + "}";
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }

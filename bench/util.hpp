@@ -46,6 +46,13 @@ inline double micros_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
 }
 
+// CPU time of the calling thread in microseconds: unlike wall time, it does
+// not count the time the thread waited for a core on a busy machine.
+double thread_cpu_us();
+
+// The 1-minute load average (from /proc/loadavg).
+double load_average();
+
 // Nearest-rank percentile of samples (sorted in place).
 inline double percentile(std::vector<double> &v, double p) {
   if (v.empty()) return 0;
