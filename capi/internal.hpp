@@ -84,7 +84,8 @@ struct dealcore_deal {
 };
 
 struct dealcore_deal_page {
-  std::vector<dealcore_deal> items;
+  std::vector<dealcore_deal> items;  // empty with ids_only
+  std::vector<std::int64_t> ids;
   std::string next_cursor;
   std::int64_t total = -1;
 };

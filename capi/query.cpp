@@ -54,6 +54,7 @@ dealcore::ListOptions list_options(const dealcore_list_options *o) {
   out.limit = o->limit;
   out.cursor = opt_text(o->cursor);
   out.with_total = flag(o->with_total);
+  out.ids_only = flag(o->ids_only);
   return out;
 }
 
@@ -110,6 +111,7 @@ int dealcore_deal_list(dealcore_deal_page **out, const dealcore_db *db,
     auto result = d.list_deals(f, o);
     auto page = std::make_unique<dealcore_deal_page>();
     page->items = wrap(std::move(result.items));
+    page->ids = std::move(result.ids);
     page->next_cursor = std::move(result.next_cursor);
     page->total = result.total.value_or(-1);
     *out = page.release();
@@ -117,10 +119,13 @@ int dealcore_deal_list(dealcore_deal_page **out, const dealcore_db *db,
 }
 
 size_t dealcore_deal_page_count(const dealcore_deal_page *page) noexcept {
-  return page == nullptr ? 0 : page->items.size();
+  return page == nullptr ? 0 : page->ids.size();
 }
 const dealcore_deal *dealcore_deal_page_at(const dealcore_deal_page *page, size_t i) noexcept {
   return page == nullptr || i >= page->items.size() ? nullptr : &page->items[i];
+}
+const int64_t *dealcore_deal_page_ids(const dealcore_deal_page *page) noexcept {
+  return page == nullptr || page->ids.empty() ? nullptr : page->ids.data();
 }
 const char *dealcore_deal_page_next_cursor(const dealcore_deal_page *page) noexcept {
   return page == nullptr ? "" : page->next_cursor.c_str();

@@ -600,11 +600,14 @@ typedef struct dealcore_list_options {
   int32_t limit;      /* 1..1000, default 50 */
   const char *cursor; /* from dealcore_deal_page_next_cursor; NULL or "": first page */
   int32_t with_total;
+  /* Only the ids of the page (dealcore_deal_page_ids), no deal objects: for
+   * hosts that keep their own copy of the deals; much cheaper per row. */
+  int32_t ids_only;
 } dealcore_list_options;
 
 #define DEALCORE_LIST_OPTIONS_VERSION 1
 #define DEALCORE_LIST_OPTIONS_INIT \
-  { DEALCORE_LIST_OPTIONS_VERSION, DEALCORE_SORT_UPDATED, 1, 50, NULL, 0 }
+  { DEALCORE_LIST_OPTIONS_VERSION, DEALCORE_SORT_UPDATED, 1, 50, NULL, 0, 0 }
 DEALCORE_EXPORT int dealcore_list_options_init(dealcore_list_options *options,
                                                uint32_t version) DEALCORE_NOEXCEPT;
 
@@ -612,9 +615,15 @@ DEALCORE_EXPORT int dealcore_list_options_init(dealcore_list_options *options,
 DEALCORE_EXPORT int dealcore_deal_list(dealcore_deal_page **out, const dealcore_db *db,
                                        const dealcore_deal_filter *filter,
                                        const dealcore_list_options *options) DEALCORE_NOEXCEPT;
+/* The number of deals in the page. */
 DEALCORE_EXPORT size_t dealcore_deal_page_count(const dealcore_deal_page *page) DEALCORE_NOEXCEPT;
+/* NULL with ids_only. */
 DEALCORE_EXPORT const dealcore_deal *dealcore_deal_page_at(const dealcore_deal_page *page,
                                                            size_t i) DEALCORE_NOEXCEPT;
+/* The ids of the page, in order: dealcore_deal_page_count() of them; NULL when
+ * the page is empty. Filled with and without ids_only. */
+DEALCORE_EXPORT const int64_t *dealcore_deal_page_ids(const dealcore_deal_page *page)
+    DEALCORE_NOEXCEPT;
 /* "" when there are no more pages. */
 DEALCORE_EXPORT const char *dealcore_deal_page_next_cursor(const dealcore_deal_page *page)
     DEALCORE_NOEXCEPT;

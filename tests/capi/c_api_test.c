@@ -226,6 +226,7 @@ static void test_library(void) {
   CHECK(dealcore_deal_contacts(NULL) == NULL);
   CHECK(dealcore_deal_page_count(NULL) == 0);
   CHECK(dealcore_deal_page_at(NULL, 0) == NULL);
+  CHECK(dealcore_deal_page_ids(NULL) == NULL);
   CHECK_STR(dealcore_deal_page_next_cursor(NULL), "");
   CHECK(dealcore_deal_page_total(NULL) == -1);
   CHECK(dealcore_board_pipeline(NULL) == NULL);
@@ -303,7 +304,8 @@ static void test_init_functions(void) {
   memset(&lo, 0x5a, sizeof lo);
   CHECK_OK(dealcore_list_options_init(&lo, DEALCORE_LIST_OPTIONS_VERSION));
   CHECK(lo.version == DEALCORE_LIST_OPTIONS_VERSION && lo.sort == DEALCORE_SORT_UPDATED &&
-        lo.descending == 1 && lo.limit == 50 && lo.cursor == NULL && lo.with_total == 0);
+        lo.descending == 1 && lo.limit == 50 && lo.cursor == NULL && lo.with_total == 0 &&
+        lo.ids_only == 0);
   memset(&bf, 0x5a, sizeof bf);
   CHECK_OK(dealcore_board_filter_init(&bf, DEALCORE_BOARD_FILTER_VERSION));
   CHECK(bf.version == DEALCORE_BOARD_FILTER_VERSION && bf.owner_count == 0 &&
@@ -1369,6 +1371,21 @@ static void test_list(void) {
   CHECK(dealcore_deal_page_at(page, 3) == NULL);
   d = dealcore_deal_page_at(page, 0);
   CHECK(dealcore_deal_updated_at(d) >= dealcore_deal_updated_at(dealcore_deal_page_at(page, 1)));
+  {
+    /* The same page as ids only. */
+    int64_t ids[3];
+    size_t k;
+    for (k = 0; k < 3; ++k) ids[k] = dealcore_deal_id(dealcore_deal_page_at(page, k));
+    CHECK(dealcore_deal_page_ids(page) != NULL && dealcore_deal_page_ids(page)[2] == ids[2]);
+    dealcore_deal_page_free(page);
+    o.ids_only = 1;
+    CHECK_OK(dealcore_deal_list(&page, db, NULL, &o));
+    CHECK(dealcore_deal_page_count(page) == 3);
+    CHECK(dealcore_deal_page_at(page, 0) == NULL);
+    CHECK(dealcore_deal_page_ids(page) != NULL &&
+          memcmp(dealcore_deal_page_ids(page), ids, sizeof ids) == 0);
+    o.ids_only = 0;
+  }
   dealcore_deal_page_free(page);
 
   /* A pipeline, sorted by amount ascending, one per page, with the total. */
