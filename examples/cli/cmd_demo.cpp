@@ -208,8 +208,8 @@ int build_demo(const Context &ctx, int n, std::uint64_t seed, Millis today, Mill
                                         : (r < 0.03 ? 1 : r < 0.08 ? 2 : 0);  // 1 won, 2 lost
     const auto k = open.size();
     std::size_t last_open = outcome == 1   ? k - 1
-                            : outcome == 2 ? static_cast<std::size_t>(k * std::pow(rng.unit(), 1.3))
-                                           : static_cast<std::size_t>(k * std::pow(rng.unit(), 1.6));
+                            : outcome == 2 ? static_cast<std::size_t>(static_cast<double>(k) * std::pow(rng.unit(), 1.3))
+                                           : static_cast<std::size_t>(static_cast<double>(k) * std::pow(rng.unit(), 1.6));
     last_open = std::min(last_open, k - 1);
     std::vector<std::pair<Id, std::string>> path;
     for (std::size_t s = 1; s <= last_open; ++s)

@@ -152,9 +152,11 @@ int run_events(const Context &ctx, const Args &args) {
     limit = static_cast<int>(parse_int(*v, "--limit"));
     if (limit < 1 || limit > 10000) throw UsageError("--limit: 1..10000");
   }
-  const std::optional<Id> deal = args.get("deal") ? std::optional<Id>(parse_id(*args.get("deal"), "--deal"))
-                                                  : std::nullopt;
-  if (deal) db.get_deal(*deal);  // an unknown deal is an error, not an empty history
+  Id deal = 0;  // 0: every deal
+  if (auto v = args.get("deal")) {
+    deal = parse_id(*v, "--deal");
+    db.get_deal(deal);  // an unknown deal is an error, not an empty history
+  }
   std::vector<dealcore::Event> events;
   if (auto after = args.get("after")) {
     // The feed: the first `limit` events after a sequence number.
@@ -163,10 +165,10 @@ int run_events(const Context &ctx, const Args &args) {
       const auto chunk = db.events_after(seq, 10000);
       if (chunk.empty()) break;
       for (const auto &e : chunk)
-        if ((!deal || e.deal_id == *deal) && static_cast<int>(events.size()) < limit) events.push_back(e);
+        if ((deal == 0 || e.deal_id == deal) && static_cast<int>(events.size()) < limit) events.push_back(e);
       seq = chunk.back().seq;
     }
-  } else if (!deal) {
+  } else if (deal == 0) {
     events = db.events_after(std::max<std::int64_t>(0, db.last_event_seq() - limit), limit);
   } else {
     // One deal's history: the log has no per-deal index in the API, so walk it.
@@ -174,7 +176,7 @@ int run_events(const Context &ctx, const Args &args) {
       const auto chunk = db.events_after(seq, 10000);
       if (chunk.empty()) break;
       for (const auto &e : chunk)
-        if (e.deal_id == *deal) events.push_back(e);
+        if (e.deal_id == deal) events.push_back(e);
       seq = chunk.back().seq;
     }
     if (static_cast<int>(events.size()) > limit) events.erase(events.begin(), events.end() - limit);
