@@ -162,7 +162,7 @@ int run_list(const Context &ctx, const Args &args) {
   if (ctx.json) {
     Json j(std::cout);
     j.begin_object().key("items").begin_array();
-    for (const auto &d : page.items) deal_json(j, d, cat);
+    for (const auto &d : page.items) deal_json(j, d, cat, nullptr, false);
     j.end_array();
     j.field("next_cursor", page.next_cursor);
     j.key("total");

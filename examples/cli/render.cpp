@@ -77,7 +77,7 @@ void stage_json(Json &j, const dealcore::Stage &s) {
 }
 
 void deal_json(Json &j, const dealcore::Deal &d, const Catalog &cat,
-               const std::vector<dealcore::Contact> *contacts) {
+               const std::vector<dealcore::Contact> *contacts, bool with_tags) {
   j.begin_object()
       .field("id", d.id)
       .field("name", d.name)
@@ -104,10 +104,12 @@ void deal_json(Json &j, const dealcore::Deal &d, const Catalog &cat,
       .field("archived", d.archived)
       .field("open_task_count", d.open_task_count)
       .field("next_task_due", d.next_task_due);
-  j.key("tags").begin_array();
-  for (auto id : d.tags)
-    j.begin_object().field("id", id).field("name", cat.tag_name(id)).end_object();
-  j.end_array();
+  if (with_tags) {
+    j.key("tags").begin_array();
+    for (auto id : d.tags)
+      j.begin_object().field("id", id).field("name", cat.tag_name(id)).end_object();
+    j.end_array();
+  }
   if (contacts) {
     j.key("contacts").begin_array();
     for (const auto &c : *contacts) {
@@ -292,7 +294,7 @@ void board_json(Json &j, const dealcore::Board &board, const Catalog &cat) {
     for (const auto &m : col.sums) money_json(j, m);
     j.end_array();
     j.key("cards").begin_array();
-    for (const auto &d : col.cards) deal_json(j, d, cat);
+    for (const auto &d : col.cards) deal_json(j, d, cat, nullptr, false);
     j.end_array();
     j.field("next_cursor", col.next_cursor);
     j.end_object();

@@ -15,9 +15,11 @@ namespace cli {
 void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deals,
                       const Catalog &cat, int width);
 
-// One deal as a JSON object; contacts are written when given.
+// One deal as a JSON object; contacts are written when given. List pages and
+// board cards carry no tags (the API leaves them empty), so for those
+// with_tags is false and the key is left out rather than shown as [].
 void deal_json(Json &j, const dealcore::Deal &d, const Catalog &cat,
-               const std::vector<dealcore::Contact> *contacts = nullptr);
+               const std::vector<dealcore::Contact> *contacts = nullptr, bool with_tags = true);
 void money_json(Json &j, const dealcore::Money &m);
 void stage_json(Json &j, const dealcore::Stage &s);
 
