@@ -71,6 +71,7 @@ struct Deal {
   bool archived = false;
   int open_task_count = 0;
   Millis next_task_due = 0;      // 0: no open task
+  TaskState task_state = TaskState::none;  // filled by lists and boards
   std::vector<Id> tags;          // sorted
   std::vector<Id> contacts;      // sorted
 };

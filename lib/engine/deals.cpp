@@ -77,6 +77,7 @@ bool Database::Impl::save_deal(Actor actor, const DealRecord *before, DealRecord
   if (!before) {
     after.id = s.insert_deal(after);
     if (after.id > static_cast<Id>(UINT32_MAX)) throw Error(Errc::constraint, "the database is full of deals");
+    s.open_interval(after.id, after.pipeline_id, after.stage_id, after.stage_changed_at);
     ev("deal.created", JsonObject()
                            .str("name", after.name)
                            .num("pipeline", after.pipeline_id)
@@ -101,6 +102,8 @@ bool Database::Impl::save_deal(Actor actor, const DealRecord *before, DealRecord
     if (!after.lost_reason.empty()) j.str("lost_reason", after.lost_reason);
     if (stage_reason) j.str("reason", stage_reason);
     ev("deal.stage_changed", j.done());
+    s.close_interval(after.id, after.stage_changed_at);
+    s.open_interval(after.id, after.pipeline_id, after.stage_id, after.stage_changed_at);
     changed = true;
   } else if (b.lost_reason != after.lost_reason) {
     ev("deal.lost_reason_changed", JsonObject().str("from", b.lost_reason).str("to", after.lost_reason).done());
