@@ -84,7 +84,8 @@ class DEALCORE_EXPORT Database {
   // recolour or reorder) that stage, id 0 adds one, a stage left out is
   // deleted. A deleted stage that still holds deals needs a (from, to) pair in
   // move_deals, to being a kept stage of the same pipeline; otherwise
-  // Errc::constraint and nothing changes.
+  // Errc::constraint and nothing changes (a `to` of another pipeline:
+  // Errc::conflict).
   void update_stages(Actor actor, Id pipeline_id, const std::vector<StageSpec> &stages,
                      const std::vector<std::pair<Id, Id>> &move_deals = {});
   std::vector<Pipeline> pipelines(bool include_archived = false) const;
@@ -125,8 +126,8 @@ class DEALCORE_EXPORT Database {
   // ---- deals --------------------------------------------------------------
   Id create_deal(Actor actor, const DealSpec &spec);
   // Creates the deal named by spec.external_ref, or updates the one that has
-  // it (name, amount, owner, client, segment, tags, contacts; a different
-  // stage moves it). Returns its id.
+  // it: every field of the spec replaces the deal's (so empty tags, contacts,
+  // client or segment clear them; a different stage moves it). Returns its id.
   Id upsert_deal(Actor actor, const DealSpec &spec);
   void update_deal(Actor actor, Id deal_id, const DealPatch &patch);
   Deal get_deal(Id deal_id) const;

@@ -290,6 +290,8 @@ void Database::update_stages(Actor actor, Id pipeline_id, const std::vector<Stag
     }
     std::map<Id, Id> moves;
     for (const auto &[from, to] : move_deals) {
+      if (!kept.count(to) && impl_->stages_.count(to) && impl_->stage(to).pipeline_id != pipeline_id)
+        throw Error(Errc::conflict, fmt::format("stage {} belongs to another pipeline", to));
       if (kept.count(from) || !kept.count(to))
         throw Error(Errc::invalid_argument,
                     fmt::format("move ({} -> {}) must go from a deleted stage to a kept stage of the pipeline", from,

@@ -477,6 +477,8 @@ void Database::link_contact(Actor actor, Id deal_id, Id contact_id) {
 
 void Database::unlink_contact(Actor actor, Id deal_id, Id contact_id) {
   impl_->write(actor, [&](Impl::Pending &pending) {
+    if (!impl_->store_.load_contact(contact_id))
+      throw Error(Errc::not_found, fmt::format("contact {} does not exist", contact_id));
     DealRecord before = impl_->load_deal(deal_id);
     DealRecord after = before;
     std::erase(after.contacts, contact_id);

@@ -205,6 +205,7 @@ TEST_CASE("contacts: phones in any notation find the same deals") {
   REQUIRE(page.items.size() == 2);
   CHECK(page.items[0].id == d1);
 
+  CHECK(code_of([&] { db.unlink_contact(sys, d1, 4242); }) == Errc::not_found);
   db.unlink_contact(sys, d1, ivan);
   CHECK(db.find_deals_by_phone("+79123456789") == std::vector<Id>{d2});
   db.update_contact(sys, ivan, {.name = "Иван Петров", .phones = {"+7 999 111-22-33"}});
