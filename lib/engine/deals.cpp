@@ -179,6 +179,7 @@ namespace {
 // Validates the fields a DealSpec shares with an upsert into `d`.
 void fill_from_spec(Database::Impl &impl, const DealSpec &spec, DealRecord &d, bool is_new) {
   d.name = checked_text("deal name", spec.name, true, model::kMaxNameBytes);
+  if (spec.amount < 0) throw Error(Errc::invalid_argument, "a deal's amount cannot be negative");
   d.amount.minor = spec.amount;
   d.amount.currency = model::checked_currency(spec.currency);
   d.client_ref = checked_text("client_ref", spec.client_ref, false, model::kMaxRefBytes);
@@ -278,7 +279,10 @@ void Database::update_deal(Actor actor, Id deal_id, const DealPatch &patch) {
     DealRecord before = impl_->load_deal(deal_id);
     DealRecord d = before;
     if (patch.name) d.name = checked_text("deal name", *patch.name, true, model::kMaxNameBytes);
-    if (patch.amount) d.amount.minor = *patch.amount;
+    if (patch.amount) {
+      if (*patch.amount < 0) throw Error(Errc::invalid_argument, "a deal's amount cannot be negative");
+      d.amount.minor = *patch.amount;
+    }
     if (patch.currency) d.amount.currency = model::checked_currency(*patch.currency);
     if (patch.client_ref) d.client_ref = checked_text("client_ref", *patch.client_ref, false, model::kMaxRefBytes);
     if (patch.client_name)

@@ -78,6 +78,8 @@ TEST_CASE("bad input is refused with a clear code and changes nothing") {
   CHECK(code_of([&] {
           db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .stage_id = c.tender_stages[0]});
         }) == Errc::conflict);
+  CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .amount = -1}); }) ==
+        Errc::invalid_argument);
   CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .currency = "rub"}); }) ==
         Errc::invalid_argument);
   CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .owner_id = 77}); }) ==
