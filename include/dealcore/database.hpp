@@ -30,6 +30,8 @@
 #include "dealcore/error.hpp"
 #include "dealcore/export.h"
 #include "dealcore/query.hpp"
+#include "dealcore/task.hpp"
+#include "dealcore/timeline.hpp"
 #include "dealcore/types.hpp"
 
 namespace dealcore {
@@ -82,7 +84,8 @@ class DEALCORE_EXPORT Database {
   // recolour or reorder) that stage, id 0 adds one, a stage left out is
   // deleted. A deleted stage that still holds deals needs a (from, to) pair in
   // move_deals, to being a kept stage of the same pipeline; otherwise
-  // Errc::constraint and nothing changes.
+  // Errc::constraint and nothing changes (a `to` of another pipeline:
+  // Errc::conflict).
   void update_stages(Actor actor, Id pipeline_id, const std::vector<StageSpec> &stages,
                      const std::vector<std::pair<Id, Id>> &move_deals = {});
   std::vector<Pipeline> pipelines(bool include_archived = false) const;
@@ -123,8 +126,8 @@ class DEALCORE_EXPORT Database {
   // ---- deals --------------------------------------------------------------
   Id create_deal(Actor actor, const DealSpec &spec);
   // Creates the deal named by spec.external_ref, or updates the one that has
-  // it (name, amount, owner, client, segment, tags, contacts; a different
-  // stage moves it). Returns its id.
+  // it: every field of the spec replaces the deal's (so empty tags, contacts,
+  // client or segment clear them; a different stage moves it). Returns its id.
   Id upsert_deal(Actor actor, const DealSpec &spec);
   void update_deal(Actor actor, Id deal_id, const DealPatch &patch);
   Deal get_deal(Id deal_id) const;
@@ -143,8 +146,40 @@ class DEALCORE_EXPORT Database {
   Board board(Id pipeline_id, const BoardFilter &filter = {}) const;
   std::int64_t deal_count(ArchivedMode mode = ArchivedMode::exclude) const;
 
+  // ---- tasks (H4, H5, L3) -------------------------------------------------
+  Id create_task_type(Actor actor, const std::string &name);
+  std::vector<TaskType> task_types() const;
+  // The assignee defaults to the deal's owner. Due: a moment, or a whole day
+  // in the given time zone.
+  Id create_task(Actor actor, const TaskSpec &spec);
+  void complete_task(Actor actor, Id task_id, const std::string &result = {});
+  void reopen_task(Actor actor, Id task_id);  // a completed task only
+  void reschedule_task(Actor actor, Id task_id, const Due &due);
+  void reassign_task(Actor actor, Id task_id, Id assignee_id);
+  void update_task(Actor actor, Id task_id, const TaskPatch &patch);
+  void delete_task(Actor actor, Id task_id);
+  Task get_task(Id task_id) const;
+  std::vector<Task> deal_tasks(Id deal_id, bool include_completed = false) const;
+  // Open tasks of a user or a department, grouped overdue / today / tomorrow
+  // / this week / later in the caller's time zone (H5).
+  TaskBlock task_block(const TaskBlockQuery &query) const;
+  // The activity indicator of a deal (D5); see docs/activity.md.
+  Activity activity(Id deal_id, const ActivityOptions &options = {}) const;
+
+  // ---- comments, timeline, pins, stage history (H1, H3, H4, H7) -----------
+  // mentions: user ids named in the comment.
+  Id add_comment(Actor actor, Id deal_id, const std::string &text, const std::vector<Id> &mentions = {});
+  void edit_comment(Actor actor, Id comment_id, const std::string &text);  // the old text stays in history
+  void delete_comment(Actor actor, Id comment_id);
+  TimelinePage timeline(Id deal_id, const TimelineQuery &query = {}) const;
+  // Marks an event of a deal as important; pinning is itself recorded.
+  void pin_event(Actor actor, std::int64_t seq);
+  void unpin_event(Actor actor, std::int64_t seq);
+  std::vector<StageInterval> stage_history(Id deal_id) const;
+
   // ---- the event log -------------------------------------------------------
-  // Events with seq > after_seq, oldest first, at most limit (1..10000).
+  // The change feed: events with seq > after_seq, oldest first, at most
+  // limit (1..10000). Resume with the last seq you processed.
   std::vector<Event> events_after(std::int64_t after_seq, int limit = 1000) const;
   std::int64_t last_event_seq() const;
 

@@ -15,7 +15,7 @@ struct DealSpec {
   std::string name;
   Id pipeline_id = 0;
   Id stage_id = 0;            // 0: the pipeline's first open stage
-  std::int64_t amount = 0;    // minor units
+  std::int64_t amount = 0;    // minor units, >= 0
   std::string currency = "RUB";
   Id owner_id = 0;            // 0: nobody yet
   Id department_id = 0;       // 0: follows the owner's department
@@ -71,6 +71,7 @@ struct Deal {
   bool archived = false;
   int open_task_count = 0;
   Millis next_task_due = 0;      // 0: no open task
+  TaskState task_state = TaskState::none;  // filled by lists and boards
   std::vector<Id> tags;          // sorted
   std::vector<Id> contacts;      // sorted
 };

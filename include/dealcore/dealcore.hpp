@@ -6,5 +6,7 @@
 #include "dealcore/deal.hpp"
 #include "dealcore/error.hpp"
 #include "dealcore/query.hpp"
+#include "dealcore/task.hpp"
+#include "dealcore/timeline.hpp"
 #include "dealcore/types.hpp"
 #include "dealcore/version.hpp"

@@ -11,6 +11,7 @@
 
 #include "dealcore/catalog.hpp"
 #include "dealcore/deal.hpp"
+#include "dealcore/task.hpp"
 #include "dealcore/types.hpp"
 
 namespace dealcore {
@@ -37,10 +38,16 @@ struct DealFilter {
   std::string phone;  // a full number in any notation, or its last 5+ digits
   std::string email;  // exact, case-insensitive
   std::optional<bool> has_open_tasks;  // false: "deals without tasks" (L3)
+  std::optional<bool> has_overdue_task;  // an open task past due (due_at < now)
+  std::optional<Millis> task_due_from;   // an open task due in [from, to)
+  std::optional<Millis> task_due_to;
+  std::vector<ActivityLevel> activity;   // any of these activity levels (D5)
+  std::optional<bool> rotting;           // longer in the stage than its rotting days
   ArchivedMode archived = ArchivedMode::exclude;
 };
 
-enum class SortField : int { updated = 0, created = 1, amount = 2, name = 3, stage = 4 };
+// next_task_due puts deals without an open task last in either direction.
+enum class SortField : int { updated = 0, created = 1, amount = 2, name = 3, stage = 4, next_task_due = 5 };
 
 struct ListOptions {
   SortField sort = SortField::updated;
@@ -51,6 +58,8 @@ struct ListOptions {
   // Fill only DealPage::ids, not items: for hosts that keep their own copy of
   // the deals, or page through ids to act on them (much cheaper per row).
   bool ids_only = false;
+  // For Deal::task_state ("due today" is a local day).
+  std::string time_zone = "UTC";
 };
 
 // A page of deals. tags and contacts of the items are left empty; read a
@@ -67,6 +76,7 @@ struct BoardFilter {
   std::vector<Id> departments;
   std::vector<Id> tags_any;
   int cards_per_stage = 20;  // 0..1000; cards are sorted by updated, newest first
+  std::string time_zone = "UTC";  // for the cards' task state
 };
 
 struct StageColumn {

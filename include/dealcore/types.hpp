@@ -35,6 +35,10 @@ struct Money {
 
 enum class StageKind : int { open = 0, won = 1, lost = 2 };
 
+// The state of a deal's open tasks, as the board card shows it: none, one
+// past due, the nearest due today (local day), or all later.
+enum class TaskState : int { none = 0, overdue = 1, today = 2, planned = 3 };
+
 // Which deals a query sees with respect to archiving.
 enum class ArchivedMode : int { exclude = 0, only = 1, include = 2 };
 

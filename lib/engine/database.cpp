@@ -48,6 +48,7 @@ void Database::Impl::load_catalog() {
   for (auto &u : store_.load_users()) users_[u.id] = u;
   departments_ = store_.load_departments();
   tags_ = store_.load_tags();
+  task_types_ = store_.load_task_types();
 }
 
 std::unordered_map<Id, int> Database::Impl::stage_positions() const {
@@ -61,6 +62,7 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   v->set_stage_positions(stage_positions());
   store_.scan_contacts([&](Contact &&c) { v->contacts().put(nullptr, c); });
   store_.scan_deals([&](store::DealRecord &&d) { v->put(d); });
+  store_.scan_open_tasks([&](Task &&t) { v->tasks().put(t); });
   v->optimize();
   return v;
 }
@@ -81,6 +83,8 @@ void Database::Impl::apply(const Pending &pending) noexcept {
     }
     for (const auto &[old, now] : pending.contacts) views_->contacts().put(old ? &*old : nullptr, now);
     for (const auto &d : pending.deals) views_->put(d);
+    for (const auto &t : pending.tasks) views_->tasks().put(t);
+    for (Id id : pending.deleted_tasks) views_->tasks().erase(id);
     return;
   } catch (...) {
   }
@@ -286,6 +290,8 @@ void Database::update_stages(Actor actor, Id pipeline_id, const std::vector<Stag
     }
     std::map<Id, Id> moves;
     for (const auto &[from, to] : move_deals) {
+      if (!kept.count(to) && impl_->stages_.count(to) && impl_->stage(to).pipeline_id != pipeline_id)
+        throw Error(Errc::conflict, fmt::format("stage {} belongs to another pipeline", to));
       if (kept.count(from) || !kept.count(to))
         throw Error(Errc::invalid_argument,
                     fmt::format("move ({} -> {}) must go from a deleted stage to a kept stage of the pipeline", from,

@@ -77,6 +77,7 @@ bool Database::Impl::save_deal(Actor actor, const DealRecord *before, DealRecord
   if (!before) {
     after.id = s.insert_deal(after);
     if (after.id > static_cast<Id>(UINT32_MAX)) throw Error(Errc::constraint, "the database is full of deals");
+    s.open_interval(after.id, after.pipeline_id, after.stage_id, after.stage_changed_at);
     ev("deal.created", JsonObject()
                            .str("name", after.name)
                            .num("pipeline", after.pipeline_id)
@@ -101,6 +102,8 @@ bool Database::Impl::save_deal(Actor actor, const DealRecord *before, DealRecord
     if (!after.lost_reason.empty()) j.str("lost_reason", after.lost_reason);
     if (stage_reason) j.str("reason", stage_reason);
     ev("deal.stage_changed", j.done());
+    s.close_interval(after.id, after.stage_changed_at);
+    s.open_interval(after.id, after.pipeline_id, after.stage_id, after.stage_changed_at);
     changed = true;
   } else if (b.lost_reason != after.lost_reason) {
     ev("deal.lost_reason_changed", JsonObject().str("from", b.lost_reason).str("to", after.lost_reason).done());
@@ -176,6 +179,7 @@ namespace {
 // Validates the fields a DealSpec shares with an upsert into `d`.
 void fill_from_spec(Database::Impl &impl, const DealSpec &spec, DealRecord &d, bool is_new) {
   d.name = checked_text("deal name", spec.name, true, model::kMaxNameBytes);
+  if (spec.amount < 0) throw Error(Errc::invalid_argument, "a deal's amount cannot be negative");
   d.amount.minor = spec.amount;
   d.amount.currency = model::checked_currency(spec.currency);
   d.client_ref = checked_text("client_ref", spec.client_ref, false, model::kMaxRefBytes);
@@ -275,7 +279,10 @@ void Database::update_deal(Actor actor, Id deal_id, const DealPatch &patch) {
     DealRecord before = impl_->load_deal(deal_id);
     DealRecord d = before;
     if (patch.name) d.name = checked_text("deal name", *patch.name, true, model::kMaxNameBytes);
-    if (patch.amount) d.amount.minor = *patch.amount;
+    if (patch.amount) {
+      if (*patch.amount < 0) throw Error(Errc::invalid_argument, "a deal's amount cannot be negative");
+      d.amount.minor = *patch.amount;
+    }
     if (patch.currency) d.amount.currency = model::checked_currency(*patch.currency);
     if (patch.client_ref) d.client_ref = checked_text("client_ref", *patch.client_ref, false, model::kMaxRefBytes);
     if (patch.client_name)
@@ -474,6 +481,8 @@ void Database::link_contact(Actor actor, Id deal_id, Id contact_id) {
 
 void Database::unlink_contact(Actor actor, Id deal_id, Id contact_id) {
   impl_->write(actor, [&](Impl::Pending &pending) {
+    if (!impl_->store_.load_contact(contact_id))
+      throw Error(Errc::not_found, fmt::format("contact {} does not exist", contact_id));
     DealRecord before = impl_->load_deal(deal_id);
     DealRecord after = before;
     std::erase(after.contacts, contact_id);

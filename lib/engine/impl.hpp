@@ -34,6 +34,8 @@ class Database::Impl {
   struct Pending {
     std::vector<store::DealRecord> deals;
     std::vector<std::pair<std::optional<Contact>, Contact>> contacts;  // (old, new)
+    std::vector<Task> tasks;        // open ones are indexed, completed ones leave
+    std::vector<Id> deleted_tasks;
     bool catalog = false;
   };
 
@@ -59,6 +61,11 @@ class Database::Impl {
   bool save_deal(Actor actor, const store::DealRecord *before, store::DealRecord &after, Pending &pending,
                  const char *stage_reason = nullptr);
   store::DealRecord load_deal(Id id);  // throws not_found
+  Task load_task(Id id);               // throws not_found
+  // Recounts a deal's open tasks after a task change and queues the row.
+  void refresh_task_state(Id deal, Pending &pending);
+  // The activity indicator, from SQLite (caller holds store_mu_).
+  Activity compute_activity(Id deal, int window_days, Millis now) const;
   std::vector<Id> unique_ids(const std::vector<Id> &ids) const;
   void move_record(store::DealRecord &d, const Stage &target, const std::string &lost_reason);
   void assign_record(store::DealRecord &d, Id owner);
@@ -81,7 +88,7 @@ class Database::Impl {
 
   mutable FairSharedMutex mu_;  // catalog and views: many readers, one writer
   mutable std::mutex store_mu_;   // the SQLite connection
-  store::Store store_;
+  mutable store::Store store_;  // guarded by store_mu_
   std::unique_ptr<views::DealViews> views_;
   std::int64_t data_version_ = 0;
   bool stale_ = false;  // a failed apply left the views behind; refresh() mends
@@ -91,6 +98,7 @@ class Database::Impl {
   std::unordered_map<Id, User> users_;
   std::vector<Department> departments_;
   std::vector<Tag> tags_;
+  std::vector<TaskType> task_types_;
 };
 
 template <class F>

@@ -1,11 +1,13 @@
 // Reads answered from the views: the list, the board, phone and e-mail
 // lookup. Input is validated and normalized here; the views only compute.
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "engine/impl.hpp"
 #include "model/text.hpp"
+#include "model/timezone.hpp"
 
 namespace dealcore {
 
@@ -90,8 +92,28 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
   if (!model::valid_utf8(options.cursor)) throw Error(Errc::invalid_argument, "malformed list cursor");
   auto a = static_cast<int>(filter.archived);
   if (a < 0 || a > 2) throw Error(Errc::invalid_argument, "unknown archived mode");
+  if (filter.task_due_from && filter.task_due_to && *filter.task_due_from > *filter.task_due_to)
+    throw Error(Errc::invalid_argument, "task_due_from is after task_due_to");
+  model::Zone zone(options.time_zone);
+  pf.now = impl_->now();
+  pf.today_end = zone.day_start_after(pf.now, 1);
 
   std::shared_lock lock(impl_->mu_);
+  if (filter.task_due_from || filter.task_due_to)
+    pf.task_due_deals = impl_->views().tasks().deals_due_between(
+        filter.task_due_from.value_or(std::numeric_limits<Millis>::min()),
+        filter.task_due_to.value_or(std::numeric_limits<Millis>::max()));
+  if (filter.rotting)
+    for (const auto &[id, st] : impl_->stages_)
+      if (st.rotting_days) pf.rotting_ms[static_cast<std::uint32_t>(id)] = Millis{*st.rotting_days} * 86400000;
+  // The activity level reads the task history from SQLite, deal by deal.
+  std::unique_lock<std::mutex> store_lock(impl_->store_mu_, std::defer_lock);
+  if (!filter.activity.empty()) {
+    store_lock.lock();
+    pf.activity_of = [this, now = pf.now](std::uint32_t deal) {
+      return impl_->compute_activity(deal, 30, now).level;
+    };
+  }
   if (!filter.phone.empty() || !filter.email.empty()) {
     std::vector<std::uint32_t> deals;
     bool first = true;
@@ -116,10 +138,12 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
 }
 
 Board Database::board(Id pipeline_id, const BoardFilter &filter) const {
+  model::Zone zone(filter.time_zone);
+  Millis now = impl_->now();
   std::shared_lock lock(impl_->mu_);
   Board b;
   b.pipeline = impl_->pipeline(pipeline_id);
-  b.columns = impl_->views().board(b.pipeline, filter);
+  b.columns = impl_->views().board(b.pipeline, filter, now, zone.day_start_after(now, 1));
   return b;
 }
 

@@ -48,14 +48,18 @@ JsonObject &JsonObject::boolean(std::string_view k, bool v) {
   return *this;
 }
 
+std::string json_ids(const std::vector<std::int64_t> &v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s.push_back(',');
+    s += std::to_string(v[i]);
+  }
+  return s + "]";
+}
+
 JsonObject &JsonObject::ids(std::string_view k, const std::vector<std::int64_t> &v) {
   key(k);
-  s_.push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) s_.push_back(',');
-    s_ += std::to_string(v[i]);
-  }
-  s_.push_back(']');
+  s_ += json_ids(v);
   return *this;
 }
 

@@ -11,6 +11,9 @@ namespace dealcore::model {
 // Appends s to out as a JSON string literal (quotes included).
 void append_json_string(std::string &out, std::string_view s);
 
+// "[1,2,3]"
+std::string json_ids(const std::vector<std::int64_t> &v);
+
 class JsonObject {
  public:
   JsonObject &num(std::string_view key, std::int64_t v);

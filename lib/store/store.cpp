@@ -98,6 +98,64 @@ CREATE TABLE events(
 CREATE INDEX events_deal ON events(deal_id, seq);
 )SQL";
 
+// v2: tasks, comments, pinned events and exact stage intervals. Intervals of
+// deals written by v1 are rebuilt from their events.
+const char *const kSchemaV2 = R"SQL(
+CREATE TABLE task_types(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL UNIQUE,
+  builtin INTEGER NOT NULL DEFAULT 0);
+INSERT INTO task_types(id, name, name_key, builtin) VALUES
+  (1, 'call', 'call', 1), (2, 'meeting', 'meeting', 1), (3, 'e-mail', 'e-mail', 1),
+  (4, 'follow-up', 'follow-up', 1);
+CREATE TABLE tasks(
+  id INTEGER PRIMARY KEY,
+  deal_id INTEGER NOT NULL REFERENCES deals(id),
+  type_id INTEGER NOT NULL REFERENCES task_types(id),
+  text TEXT NOT NULL,
+  assignee_id INTEGER REFERENCES users(id),
+  creator_id INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  all_day INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER NOT NULL DEFAULT 0,
+  result TEXT NOT NULL DEFAULT '',
+  deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX tasks_deal ON tasks(deal_id, created_at);
+CREATE INDEX tasks_open ON tasks(assignee_id, due_at) WHERE completed_at = 0 AND deleted = 0;
+CREATE TABLE comments(
+  id INTEGER PRIMARY KEY,
+  deal_id INTEGER NOT NULL REFERENCES deals(id),
+  author_id INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  mentions TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX comments_deal ON comments(deal_id);
+CREATE TABLE pins(
+  seq INTEGER PRIMARY KEY REFERENCES events(seq),
+  deal_id INTEGER NOT NULL,
+  pinned_at INTEGER NOT NULL,
+  pinned_by INTEGER NOT NULL,
+  pin_order INTEGER NOT NULL);
+CREATE INDEX pins_deal ON pins(deal_id, pin_order);
+CREATE TABLE stage_intervals(
+  id INTEGER PRIMARY KEY,
+  deal_id INTEGER NOT NULL REFERENCES deals(id),
+  pipeline_id INTEGER NOT NULL,
+  stage_id INTEGER NOT NULL,
+  entered_at INTEGER NOT NULL,
+  left_at INTEGER);
+CREATE INDEX stage_intervals_deal ON stage_intervals(deal_id, entered_at, id);
+CREATE INDEX stage_intervals_stage ON stage_intervals(stage_id, entered_at);
+INSERT INTO stage_intervals(deal_id, pipeline_id, stage_id, entered_at, left_at)
+  SELECT deal_id, json_extract(payload, '$.pipeline'), json_extract(payload, '$.stage'), at, NULL
+  FROM events WHERE kind = 'deal.created' ORDER BY seq;
+)SQL";
+
 const char *const kDealColumns =
     "SELECT d.id, d.name, d.pipeline_id, d.stage_id, s.kind, d.amount, d.currency, "
     "IFNULL(d.owner_id, 0), IFNULL(d.department_id, 0), d.department_explicit, d.client_ref, "
@@ -187,6 +245,10 @@ void Store::migrate() {
   if (version == kSchemaVersion) return;
   Txn tx(conn_);
   if (version < 1) conn_.exec(kSchemaV1);
+  if (version < 2) {
+    conn_.exec(kSchemaV2);
+    migrate_intervals_v2();
+  }
   conn_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   tx.commit();
 }

@@ -14,12 +14,13 @@
 #include "dealcore/catalog.hpp"
 #include "dealcore/database.hpp"
 #include "dealcore/deal.hpp"
+#include "dealcore/task.hpp"
 #include "store/sqlite.hpp"
 
 namespace dealcore::store {
 
 // The schema version this library writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // A deal row as stored: the public Deal plus what only the engine needs.
 struct DealRecord : Deal {
@@ -78,6 +79,57 @@ class Store {
   std::vector<Id> deals_of_contact(Id contact_id);
   void scan_contacts(const std::function<void(Contact &&)> &fn);
 
+  // ---- tasks (history_store.cpp) -------------------------------------------
+  std::vector<TaskType> load_task_types();
+  Id insert_task_type(const std::string &name, const std::string &name_key);
+  Id insert_task(const Task &t);
+  void update_task(const Task &t);  // every column but id and deal
+  std::optional<Task> load_task(Id id);  // deleted tasks are not found
+  std::vector<Task> deal_tasks(Id deal, bool include_completed);
+  // Open-task count and earliest due time of a deal, from the tasks table.
+  std::pair<int, Millis> open_task_state(Id deal);
+  void set_deal_task_state(Id deal, int count, Millis next_due);
+  void delete_task(Id id);
+  void scan_open_tasks(const std::function<void(Task &&)> &fn);
+  struct TaskStats {
+    std::int64_t created = 0, completed = 0, late = 0, overdue = 0, open = 0;
+  };
+  TaskStats task_stats(Id deal, Millis since, Millis now);
+  std::optional<Millis> last_touch(Id deal);  // latest event by a person
+
+  // ---- comments, pins, timeline, stage intervals -----------------------------
+  Id insert_comment(Id deal, Id author, const std::string &text, const std::string &mentions_json, Millis at);
+  struct CommentRow {
+    Id id = 0, deal = 0, author = 0;
+    std::string text;
+    bool deleted = false;
+  };
+  std::optional<CommentRow> load_comment(Id id);
+  void update_comment(Id id, const std::string &text, bool deleted, Millis at);
+  std::optional<Event> load_event(std::int64_t seq);
+  struct PinRow {
+    std::int64_t seq = 0;
+    Millis pinned_at = 0;
+    Id pinned_by = 0;
+  };
+  std::vector<PinRow> pins_of(Id deal);  // in pin order
+  bool is_pinned(std::int64_t seq);
+  void pin(std::int64_t seq, Id deal, Millis at, Id by);
+  void unpin(std::int64_t seq);
+  // Events of a deal with seq < before (0: no bound), newest first, not
+  // pinned, optionally only these kinds (a kind ending in '.' is a prefix)
+  // and actors.
+  std::vector<Event> timeline(Id deal, std::int64_t before, const std::vector<std::string> &kinds,
+                              const std::vector<Id> &actors, int limit);
+  void open_interval(Id deal, Id pipeline, Id stage, Millis at);
+  void close_interval(Id deal, Millis at);
+  struct IntervalRow {
+    Id pipeline = 0, stage = 0;
+    Millis entered = 0;
+    std::optional<Millis> left;
+  };
+  std::vector<IntervalRow> intervals(Id deal);
+
   // ---- events ------------------------------------------------------------------
   std::int64_t append_event(Millis at, Id actor, Id deal, const char *kind, const std::string &payload);
   std::vector<Event> events_after(std::int64_t seq, int limit);
@@ -85,6 +137,7 @@ class Store {
 
  private:
   void migrate();
+  void migrate_intervals_v2();
   Connection conn_;
 };
 

@@ -49,7 +49,8 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
   return out;
 }
 
-std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &f) const {
+std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &f, Millis now,
+                                          Millis today_end) const {
   if (f.cards_per_stage < 0 || f.cards_per_stage > 1000)
     throw Error(Errc::invalid_argument, "cards_per_stage must be 0..1000");
   std::vector<const Bitmap *> tag_sets;
@@ -78,6 +79,8 @@ std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &
         df.tags_any = f.tags_any;
         PreparedFilter pf;
         pf.filter = &df;
+        pf.now = now;
+        pf.today_end = today_end;
         ListOptions lo;
         lo.limit = f.cards_per_stage;
         DealPage page = list(pf, lo);

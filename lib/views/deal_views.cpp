@@ -206,7 +206,7 @@ void DealViews::optimize() {
 
 bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }
 
-Deal DealViews::to_deal(const Row &r, bool with_lists) const {
+Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
   Deal d;
   d.id = r.id;
   d.name = std::string(r.name.view());
@@ -228,6 +228,12 @@ Deal DealViews::to_deal(const Row &r, bool with_lists) const {
   d.archived = r.archived;
   d.open_task_count = r.open_tasks;
   d.next_task_due = r.next_due;
+  if (now) {
+    d.task_state = r.open_tasks == 0   ? TaskState::none
+                   : r.next_due < now ? TaskState::overdue
+                   : r.next_due < today_end ? TaskState::today
+                                             : TaskState::planned;
+  }
   if (with_lists) {
     for (auto t : r.tags.span()) d.tags.push_back(t);
     for (auto c : r.contacts.span()) d.contacts.push_back(c);
@@ -335,6 +341,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   cmp_board(*this, o, true);
   cmp_board(o, *this, false);
   for (auto &s : contacts_.diff(o.contacts_)) note(std::move(s));
+  for (auto &s : tasks_.diff(o.tasks_)) note(std::move(s));
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include <boost/multi_index/ordered_index.hpp>
 #include <boost/multi_index_container.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@
 #include "views/bitmap.hpp"
 #include "views/compact.hpp"
 #include "views/contact_index.hpp"
+#include "views/task_index.hpp"
 
 namespace dealcore::views {
 
@@ -101,11 +103,17 @@ struct Aggregate {
   friend bool operator==(const Aggregate &, const Aggregate &) = default;
 };
 
-// A list filter with its text parts already normalized by the engine.
+// A list filter with its text parts already normalized, and what depends on
+// the clock and the caller's time zone worked out, by the engine.
 struct PreparedFilter {
   const DealFilter *filter = nullptr;
-  std::string text_key;                 // folded name fragment
-  std::optional<Bitmap> contact_deals;  // deals matched by phone / e-mail
+  std::string text_key;                    // folded name fragment
+  std::optional<Bitmap> contact_deals;     // deals matched by phone / e-mail
+  std::optional<Bitmap> task_due_deals;    // deals with an open task due in the range
+  Millis now = 0;
+  Millis today_end = 0;                    // the next local midnight, for Deal::task_state
+  std::unordered_map<std::uint32_t, Millis> rotting_ms;  // stage -> rotting period
+  std::function<ActivityLevel(std::uint32_t deal)> activity_of;  // with DealFilter::activity
 };
 
 // Test hook: 0 lets the planner choose; 1 forces the ordered-index walk
@@ -132,8 +140,12 @@ class DealViews {
 
   DealPage list(const PreparedFilter &f, const ListOptions &o) const;
   // Columns of the board for the pipeline's stages, in the given order.
-  std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f) const;
+  // now and today_end as in PreparedFilter, for the cards' task state.
+  std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f, Millis now, Millis today_end) const;
 
+  TaskIndex &tasks() { return tasks_; }
+  const TaskIndex &tasks() const { return tasks_; }
+  const Row *find(Id id) const { return has(id) ? row(static_cast<std::uint32_t>(id)) : nullptr; }
   ContactIndex &contacts() { return contacts_; }
   const ContactIndex &contacts() const { return contacts_; }
 
@@ -148,7 +160,7 @@ class DealViews {
   std::uint16_t intern_currency(const std::string &c);
   std::optional<std::uint32_t> find_client(const std::string &ref) const;
   void index(const Row &r, int sign);  // posting lists and aggregates
-  Deal to_deal(const Row &r, bool with_lists) const;
+  Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   void aggregate(const Row &r, int sign);
   Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
 
@@ -176,6 +188,7 @@ class DealViews {
   std::unordered_map<std::string, std::uint16_t> currency_ids_;
 
   ContactIndex contacts_;
+  TaskIndex tasks_;
 };
 
 }  // namespace dealcore::views

@@ -22,8 +22,13 @@ struct SortKey {
   std::uint32_t id = 0;
 };
 
-SortKey key_of(const Row &r, SortField f) {
+SortKey key_of(const Row &r, SortField f, bool desc) {
   switch (f) {
+    case SortField::next_task_due: {
+      // Deals without an open task go last in either direction.
+      Millis none = desc ? std::numeric_limits<Millis>::min() : std::numeric_limits<Millis>::max();
+      return {r.open_tasks > 0 ? r.next_due : none, {}, r.id};
+    }
     case SortField::updated: return {r.updated, {}, r.id};
     case SortField::created: return {r.created, {}, r.id};
     case SortField::amount: return {r.amount, {}, r.id};
@@ -108,7 +113,8 @@ int g_force_access_path = 0;
 // intersect) or exclusions; the rest is a predicate over the row.
 class ListPlan {
  public:
-  ListPlan(const DealViews &v, const PreparedFilter &pf) : v_(v), f_(*pf.filter), text_(pf.text_key) {
+  ListPlan(const DealViews &v, const PreparedFilter &pf)
+      : v_(v), pf_(pf), f_(*pf.filter), text_(pf.text_key) {
     // Id 0 is meaningful for owners and departments: "nobody".
     auto ids = [](const std::vector<Id> &in, std::vector<std::uint32_t> &out, bool zero_ok = false) {
       for (Id x : in) {
@@ -185,10 +191,17 @@ class ListPlan {
       if (segments_.empty()) impossible_ = true;
       add_union(segments_, v.by_segment_);
     }
-    if (pf.contact_deals) {
-      owned_.push_back(*pf.contact_deals);
+    for (const auto *set : {&pf.contact_deals, &pf.task_due_deals}) {
+      if (!*set) continue;
+      owned_.push_back(**set);
       drivers_.push_back(&owned_.back());
-      if (pf.contact_deals->empty()) impossible_ = true;
+      if ((*set)->empty()) impossible_ = true;
+    }
+    if (f_.has_overdue_task && *f_.has_overdue_task) drivers_.push_back(&v.with_tasks_);
+    for (auto a : f_.activity) {
+      auto i = static_cast<int>(a);
+      if (i < 0 || i > 3) throw Error(Errc::invalid_argument, "unknown activity level in filter");
+      activity_mask_ |= 1u << i;
     }
     if (f_.has_open_tasks) {
       if (*f_.has_open_tasks)
@@ -210,7 +223,8 @@ class ListPlan {
     }
     if (f_.amount_min && f_.amount_max && *f_.amount_min > *f_.amount_max) impossible_ = true;
     residual_ = !text_.empty() || f_.amount_min || f_.amount_max || currency_ || f_.created_from ||
-                f_.created_to || f_.updated_from || f_.updated_to;
+                f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
+                activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
   }
 
@@ -254,7 +268,19 @@ class ListPlan {
     if (f_.updated_from && r.updated < *f_.updated_from) return false;
     if (f_.updated_to && r.updated >= *f_.updated_to) return false;
     if (!text_.empty() && r.name_key.view().find(text_) == std::string_view::npos) return false;
-    if (!owned_.empty() && !owned_.front().contains(r.id)) return false;
+    for (const auto &set : owned_)
+      if (!set.contains(r.id)) return false;
+    if (f_.has_overdue_task) {
+      bool overdue = r.open_tasks > 0 && r.next_due < pf_.now;
+      if (overdue != *f_.has_overdue_task) return false;
+    }
+    if (f_.rotting) {
+      auto it = pf_.rotting_ms.find(r.stage);
+      bool rotting = r.kind == 0 && it != pf_.rotting_ms.end() && pf_.now - r.stage_changed > it->second;
+      if (rotting != *f_.rotting) return false;
+    }
+    // Last: the activity level is the one condition that reads SQLite.
+    if (activity_mask_ && !(activity_mask_ & (1u << static_cast<int>(pf_.activity_of(r.id))))) return false;
     return true;
   }
 
@@ -269,6 +295,9 @@ class ListPlan {
     if (currency_) hits *= 0.8;
     if (f_.created_from || f_.created_to) hits *= 0.3;
     if (f_.updated_from || f_.updated_to) hits *= 0.3;
+    if (f_.has_overdue_task) hits *= 0.5;
+    if (f_.rotting) hits *= 0.3;
+    if (activity_mask_) hits *= 0.3;
     return hits;
   }
 
@@ -312,11 +341,12 @@ class ListPlan {
   }
 
   const DealViews &v_;
+  const PreparedFilter &pf_;
   const DealFilter &f_;
   std::string text_;
   std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, clients_, segments_, tags_any_, tags_all_,
       tags_none_;
-  unsigned kind_mask_ = 0;
+  unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
   std::deque<Bitmap> unions_, owned_;  // stable addresses for drivers_
@@ -326,7 +356,7 @@ class ListPlan {
 DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   if (o.limit < 1 || o.limit > 1000) throw Error(Errc::invalid_argument, "limit must be 1..1000");
   auto sf = static_cast<int>(o.sort);
-  if (sf < 0 || sf > 4) throw Error(Errc::invalid_argument, "unknown sort field");
+  if (sf < 0 || sf > 5) throw Error(Errc::invalid_argument, "unknown sort field");
   const bool desc = o.descending;
   auto cursor = decode_cursor(o.cursor, o.sort, desc);
   if (cursor) cursor->key.str = cursor->str;
@@ -353,7 +383,9 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const double mat_cost = 0.5 * plan.driver_cost() + 25.0 * (plan.has_drivers() ? hits : n) + 10.0 * hits;
   bool walk = walk_cost < mat_cost;
   if (g_force_access_path) walk = g_force_access_path == 1;
-  if (o.sort == SortField::stage) walk = false;  // no walk: pipelines cluster in that order
+  // No walk for the stage sort (pipelines cluster in that order) nor for the
+  // nearest-due sort (no ordered index keeps it).
+  if (o.sort == SortField::stage || o.sort == SortField::next_task_due) walk = false;
 
   std::vector<const Row *> got;
   std::optional<std::int64_t> total;
@@ -381,7 +413,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       case SortField::name:
         run(rows_.get<by_name>(), [](const Cursor &c) { return boost::make_tuple(CompactString(c.str), c.key.id); });
         break;
-      case SortField::stage: break;
+      case SortField::stage:
+      case SortField::next_task_due: break;
     }
     if (o.with_total) {
       Bitmap c = plan.candidates();
@@ -401,7 +434,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       const Row &r = *row(id);
       if (!plan.match(r)) return;
       ++t;
-      SortKey k = key_of(r, o.sort);
+      SortKey k = key_of(r, o.sort, desc);
       if (after_cursor(k)) keyed.emplace_back(k, &r);
     });
     auto less = [&](const auto &a, const auto &b) {
@@ -420,9 +453,9 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   for (const Row *r : got) page.ids.push_back(r->id);
   if (!o.ids_only) {
     page.items.reserve(got.size());
-    for (const Row *r : got) page.items.push_back(to_deal(*r, false));
+    for (const Row *r : got) page.items.push_back(to_deal(*r, false, pf.now, pf.today_end));
   }
-  if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*got.back(), o.sort));
+  if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*got.back(), o.sort, desc));
   page.total = total;
   return page;
 }

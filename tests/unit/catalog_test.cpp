@@ -63,8 +63,8 @@ TEST_CASE("update_stages renames, reorders, adds, and deletes only with a destin
   specs.insert(specs.begin() + 1, StageSpec{.name = "Встреча"});
   CHECK(code_of([&] { db.update_stages(sys, c.sales, specs); }) == Errc::constraint);
   CHECK(db.pipeline(c.sales).stages.size() == 5);  // unchanged
-  CHECK(code_of([&] { db.update_stages(sys, c.sales, specs, {{neg, c.tender_stages[0]}}); }) ==
-        Errc::invalid_argument);
+  CHECK(code_of([&] { db.update_stages(sys, c.sales, specs, {{neg, c.tender_stages[0]}}); }) == Errc::conflict);
+  CHECK(code_of([&] { db.update_stages(sys, c.sales, specs, {{bill, neg}}); }) == Errc::invalid_argument);
 
   db.update_stages(sys, c.sales, specs, {{neg, bill}});
   auto after = db.pipeline(c.sales);

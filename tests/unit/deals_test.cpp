@@ -78,6 +78,8 @@ TEST_CASE("bad input is refused with a clear code and changes nothing") {
   CHECK(code_of([&] {
           db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .stage_id = c.tender_stages[0]});
         }) == Errc::conflict);
+  CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .amount = -1}); }) ==
+        Errc::invalid_argument);
   CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .currency = "rub"}); }) ==
         Errc::invalid_argument);
   CHECK(code_of([&] { db.create_deal(sys, {.name = "X", .pipeline_id = c.sales, .owner_id = 77}); }) ==
@@ -205,6 +207,7 @@ TEST_CASE("contacts: phones in any notation find the same deals") {
   REQUIRE(page.items.size() == 2);
   CHECK(page.items[0].id == d1);
 
+  CHECK(code_of([&] { db.unlink_contact(sys, d1, 4242); }) == Errc::not_found);
   db.unlink_contact(sys, d1, ivan);
   CHECK(db.find_deals_by_phone("+79123456789") == std::vector<Id>{d2});
   db.update_contact(sys, ivan, {.name = "Иван Петров", .phones = {"+7 999 111-22-33"}});
