@@ -228,7 +228,8 @@ Sql where_of(const dc::DealFilter &f) {
                     "ON dc.contact_id = e.contact_id WHERE e.email = ?)");
     q.binds.emplace_back(ascii_lower(f.email));
   }
-  if (f.has_open_tasks) throw std::runtime_error("has_open_tasks is pending the tasks issue");
+  if (f.has_open_tasks || f.has_overdue_task || f.task_due_from || f.task_due_to || !f.activity.empty() || f.rotting)
+    throw std::runtime_error("task filters are pending: the bench loads no tasks yet");
   if (conds.empty()) conds.push_back("1");
   for (std::size_t k = 0; k < conds.size(); ++k) q.where += (k ? " AND " : "") + conds[k];
   return q;
@@ -241,8 +242,9 @@ const char *sort_column(dc::SortField s) {
     case dc::SortField::amount: return "d.amount";
     case dc::SortField::name: return "d.name_key";
     case dc::SortField::stage: return "d.stage_pos";
+    case dc::SortField::next_task_due: break;  // pending: the reference has no tasks yet
   }
-  return "d.updated_at";
+  throw std::runtime_error("the bench has no reference for this sort");
 }
 
 // The sort key of a row as the reference stores it, for keyset paging.
@@ -253,8 +255,9 @@ Value sort_value(const Row &r, dc::SortField s, const Catalog &cat) {
     case dc::SortField::amount: return r.amount;
     case dc::SortField::name: return fold_key(r.name);
     case dc::SortField::stage: return cat.stage_pos.at(r.stage_id);
+    case dc::SortField::next_task_due: break;
   }
-  return r.updated_at;
+  throw std::runtime_error("the bench has no reference for this sort");
 }
 
 struct SqlPage {
@@ -367,7 +370,7 @@ std::string describe(const dc::DealFilter &f) {
 }
 
 std::string describe(const dc::ListOptions &o) {
-  static const char *names[] = {"updated", "created", "amount", "name", "stage"};
+  static const char *names[] = {"updated", "created", "amount", "name", "stage", "next_task_due"};
   return std::string("sort=") + names[static_cast<int>(o.sort)] + (o.descending ? " desc" : " asc") +
          " limit=" + std::to_string(o.limit) + (o.cursor.empty() ? "" : " (second page via cursor)") +
          (o.with_total ? " with_total" : "");

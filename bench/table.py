@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Turns dealcore_bench's JSON lines into the Markdown tables of
+docs/performance.md.
+
+    dealcore_bench --deals 1000000 > run.jsonl
+    bench/table.py run.jsonl
+
+A question meets its target when dealcore's p50 is at least 10x SQLite's
+(50x for the kanban; under 5 us for lookups) and, for lists, its p99 is not
+above SQLite's.
+"""
+import json
+import sys
+
+
+def us(v):
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+
+
+def ratio(v):
+    return f"{v:.1f}x" if v < 100 else f"{v:,.0f}x"
+
+
+def verdict(q):
+    kind = q["kind"]
+    if kind == "lookup":
+        ok = q["dealcore_p50_us"] < 5
+        return "met" if ok else f"missed: p50 {us(q['dealcore_p50_us'])} us > 5 us"
+    need = 50 if kind == "board" else 10
+    misses = []
+    if q["ratio_p50"] < need:
+        misses.append(f"p50 {ratio(q['ratio_p50'])} < {need}x")
+    if kind == "list" and q["dealcore_p99_us"] > q["sqlite_p99_us"]:
+        misses.append(f"p99 {q['dealcore_p99_us'] / q['sqlite_p99_us']:.1f}x slower")
+    return "met" if not misses else "missed: " + ", ".join(misses)
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path) if line.startswith("{")]
+    for r in rows:
+        if r.get("metric") == "load":
+            print(f"load: {r['n_deals']:,} deals, {r['n_contacts']:,} contacts; dealcore "
+                  f"{r['dealcore_contacts_s']:.0f} s for contacts + {r['dealcore_deals_s']:.0f} s for deals "
+                  f"({r['dealcore_us_per_deal']:.0f} us per create_deal); SQLite reference "
+                  f"{r['reference_load_s']:.0f} s (bulk insert + indexes + ANALYZE)\n")
+        if r.get("metric") == "open":
+            print(f"open: cold {r['open_cold_ms']:,.0f} ms (CPU {r['open_cold_cpu_ms']:,.0f} ms), warm "
+                  f"{r['open_warm_ms']:,.0f} ms (CPU {r['open_warm_cpu_ms']:,.0f} ms); RSS +{r['rss_delta_bytes']/2**20:,.0f} MiB = "
+                  f"{r['rss_bytes_per_deal']:,.0f} B/deal; heap +{r['heap_delta_bytes']/2**20:,.0f} MiB = "
+                  f"{r['heap_bytes_per_deal']:,.0f} B/deal; files: dealcore {r['dealcore_file_bytes']/2**20:,.0f} MiB, "
+                  f"SQLite {r['sqlite_file_bytes']/2**20:,.0f} MiB; load average {r['load1']}\n")
+    print("| question | hits (matches) | dealcore p50 / p99 µs | SQLite p50 / p99 µs | ratio p50 / p99 "
+          "| CPU p99 µs dealcore / SQLite | target |")
+    print("|---|---|---|---|---|---|---|")
+    for q in rows:
+        if "q" not in q:
+            continue
+        hits = f"{q['hits']:,.1f}"
+        if "matches" in q:
+            hits += f" ({q['matches']:,.0f})"
+        print(f"| {q['q']} | {hits} | {us(q['dealcore_p50_us'])} / {us(q['dealcore_p99_us'])} "
+              f"| {us(q['sqlite_p50_us'])} / {us(q['sqlite_p99_us'])} "
+              f"| {ratio(q['ratio_p50'])} / {ratio(q['ratio_p99'])} "
+              f"| {us(q['dealcore_cpu_p99_us'])} / {us(q['sqlite_cpu_p99_us'])} | {verdict(q)} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/dev/stdin")
