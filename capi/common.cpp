@@ -31,6 +31,24 @@ static_assert(DEALCORE_SORT_CREATED == static_cast<int>(dealcore::SortField::cre
 static_assert(DEALCORE_SORT_AMOUNT == static_cast<int>(dealcore::SortField::amount));
 static_assert(DEALCORE_SORT_NAME == static_cast<int>(dealcore::SortField::name));
 static_assert(DEALCORE_SORT_STAGE == static_cast<int>(dealcore::SortField::stage));
+static_assert(DEALCORE_SORT_NEXT_TASK_DUE == static_cast<int>(dealcore::SortField::next_task_due));
+static_assert(DEALCORE_TASK_STATE_NONE == static_cast<int>(dealcore::TaskState::none));
+static_assert(DEALCORE_TASK_STATE_OVERDUE == static_cast<int>(dealcore::TaskState::overdue));
+static_assert(DEALCORE_TASK_STATE_TODAY == static_cast<int>(dealcore::TaskState::today));
+static_assert(DEALCORE_TASK_STATE_PLANNED == static_cast<int>(dealcore::TaskState::planned));
+static_assert(DEALCORE_TASK_CALL == dealcore::kTaskCall);
+static_assert(DEALCORE_TASK_MEETING == dealcore::kTaskMeeting);
+static_assert(DEALCORE_TASK_EMAIL == dealcore::kTaskEmail);
+static_assert(DEALCORE_TASK_FOLLOW_UP == dealcore::kTaskFollowUp);
+static_assert(DEALCORE_TASK_GROUP_OVERDUE == static_cast<int>(dealcore::TaskGroup::overdue));
+static_assert(DEALCORE_TASK_GROUP_TODAY == static_cast<int>(dealcore::TaskGroup::today));
+static_assert(DEALCORE_TASK_GROUP_TOMORROW == static_cast<int>(dealcore::TaskGroup::tomorrow));
+static_assert(DEALCORE_TASK_GROUP_THIS_WEEK == static_cast<int>(dealcore::TaskGroup::this_week));
+static_assert(DEALCORE_TASK_GROUP_LATER == static_cast<int>(dealcore::TaskGroup::later));
+static_assert(DEALCORE_ACTIVITY_NONE == static_cast<int>(dealcore::ActivityLevel::none));
+static_assert(DEALCORE_ACTIVITY_LOW == static_cast<int>(dealcore::ActivityLevel::low));
+static_assert(DEALCORE_ACTIVITY_NORMAL == static_cast<int>(dealcore::ActivityLevel::normal));
+static_assert(DEALCORE_ACTIVITY_HIGH == static_cast<int>(dealcore::ActivityLevel::high));
 static_assert(sizeof(dealcore::Id) == sizeof(std::int64_t));
 
 namespace {
@@ -93,9 +111,16 @@ std::vector<std::string> texts(const char *const *p, std::size_t n, const char *
 }
 
 void check_version(std::uint32_t version, std::uint32_t known, const char *struct_name) {
-  if (version == known) return;
+  check_version(version, known, known, struct_name);
+}
+
+void check_version(std::uint32_t version, std::uint32_t oldest, std::uint32_t newest,
+                   const char *struct_name) {
+  if (version >= oldest && version <= newest) return;
+  std::string known = std::to_string(newest);
+  if (oldest != newest) known = std::to_string(oldest) + ".." + known;
   std::string message = std::string(struct_name) + ": version " + std::to_string(version) +
-                        " is not known to this library (it knows " + std::to_string(known) + ")";
+                        " is not known to this library (it knows " + known + ")";
   if (version == 0) message += "; initialize the struct with its _INIT macro or _init function";
   throw Error(Errc::version, message);
 }
@@ -116,7 +141,7 @@ ArchivedMode archived_mode(std::int32_t v, const char *what) {
 }
 
 SortField sort_field(std::int32_t v, const char *what) {
-  if (v < DEALCORE_SORT_UPDATED || v > DEALCORE_SORT_STAGE)
+  if (v < DEALCORE_SORT_UPDATED || v > DEALCORE_SORT_NEXT_TASK_DUE)
     throw_invalid(std::string(what) + ": " + std::to_string(v) + " is no DEALCORE_SORT_* value");
   return static_cast<SortField>(v);
 }
@@ -124,6 +149,20 @@ SortField sort_field(std::int32_t v, const char *what) {
 std::optional<int> opt_int(std::int32_t v) {
   if (v == DEALCORE_NONE) return std::nullopt;
   return v;
+}
+
+std::optional<bool> opt_bool(std::int32_t v, const char *what) {
+  if (v == DEALCORE_NONE) return std::nullopt;
+  if (v != 0 && v != 1)
+    throw_invalid(std::string(what) + ": " + std::to_string(v) + " is none of DEALCORE_NONE, 0, 1");
+  return v == 1;
+}
+
+ActivityLevel activity_level(std::int32_t v, const char *what) {
+  if (v < DEALCORE_ACTIVITY_NONE || v > DEALCORE_ACTIVITY_HIGH)
+    throw_invalid(std::string(what) + ": " + std::to_string(v) +
+                  " is no DEALCORE_ACTIVITY_* value");
+  return static_cast<ActivityLevel>(v);
 }
 
 std::vector<StageSpec> stage_specs(const dealcore_stage_spec *p, std::size_t n) {

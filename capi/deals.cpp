@@ -364,6 +364,9 @@ int32_t dealcore_deal_open_task_count(const dealcore_deal *d) noexcept {
 int64_t dealcore_deal_next_task_due(const dealcore_deal *d) noexcept {
   return d ? d->v.next_task_due : 0;
 }
+int32_t dealcore_deal_task_state(const dealcore_deal *d) noexcept {
+  return d ? static_cast<int32_t>(d->v.task_state) : DEALCORE_TASK_STATE_NONE;
+}
 size_t dealcore_deal_tag_count(const dealcore_deal *d) noexcept { return d ? d->v.tags.size() : 0; }
 const int64_t *dealcore_deal_tags(const dealcore_deal *d) noexcept {
   return d && !d->v.tags.empty() ? d->v.tags.data() : nullptr;

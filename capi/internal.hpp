@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
@@ -118,6 +119,56 @@ struct dealcore_verify_report {
   dealcore::VerifyReport v;
 };
 
+struct dealcore_task_type {
+  dealcore::TaskType v;
+};
+struct dealcore_task_types {
+  std::vector<dealcore_task_type> items;
+};
+
+struct dealcore_task {
+  dealcore::Task v;
+};
+struct dealcore_tasks {
+  std::vector<dealcore_task> items;
+};
+
+struct dealcore_task_block_item {
+  dealcore_task task;
+  std::string deal_name;
+  std::int64_t pipeline_id = 0;
+  std::int64_t stage_id = 0;
+  std::string stage_name;
+};
+struct dealcore_task_group {
+  std::int32_t kind = 0;
+  std::int64_t total = 0;
+  std::vector<dealcore_task_block_item> items;
+};
+struct dealcore_task_block {
+  std::vector<dealcore_task_group> groups;
+};
+
+struct dealcore_activity {
+  dealcore::Activity v;
+};
+
+struct dealcore_timeline_entry {
+  dealcore::TimelineEntry v;
+};
+struct dealcore_timeline_page {
+  std::vector<dealcore_timeline_entry> pinned;
+  std::vector<dealcore_timeline_entry> items;
+  std::string next_cursor;
+};
+
+struct dealcore_stage_interval {
+  dealcore::StageInterval v;
+};
+struct dealcore_stage_history {
+  std::vector<dealcore_stage_interval> items;
+};
+
 namespace dealcore::capi {
 
 // ---- errors ----------------------------------------------------------------
@@ -186,14 +237,24 @@ inline std::string opt_text(const char *s) { return s == nullptr ? std::string()
 std::vector<std::int64_t> ids(const std::int64_t *p, std::size_t n, const char *what);
 std::vector<std::string> texts(const char *const *p, std::size_t n, const char *what);
 
-// Struct versions this library knows. Every struct is at version 1 today.
+// Struct versions this library knows: exactly `known` for a struct that was
+// never extended, or oldest..newest for one that grew fields (libgit2's way:
+// an earlier version is read without its later fields, which keep their
+// defaults).
 void check_version(std::uint32_t version, std::uint32_t known, const char *struct_name);
+void check_version(std::uint32_t version, std::uint32_t oldest, std::uint32_t newest,
+                   const char *struct_name);
 
 bool flag(std::int32_t v);  // int32_t boolean: 0 false, anything else true
 StageKind stage_kind(std::int32_t v, const char *what);
 ArchivedMode archived_mode(std::int32_t v, const char *what);
 SortField sort_field(std::int32_t v, const char *what);
 std::optional<int> opt_int(std::int32_t v);  // DEALCORE_NONE -> nullopt
+// A tri-state int32_t: DEALCORE_NONE -> nullopt, 0 / 1 -> false / true, else invalid.
+std::optional<bool> opt_bool(std::int32_t v, const char *what);
+ActivityLevel activity_level(std::int32_t v, const char *what);
+// An optional IANA time zone name: NULL means "UTC"; the C++ API judges it.
+inline std::string time_zone(const char *s) { return s == nullptr ? std::string("UTC") : std::string(s); }
 
 std::vector<StageSpec> stage_specs(const dealcore_stage_spec *p, std::size_t n);
 
@@ -205,6 +266,22 @@ int init_struct(const char *function, const char *struct_name, T *s, std::uint32
     need(s, struct_name);
     check_version(version, known, struct_name);
     *s = defaults;
+  });
+}
+
+// The *_init() of a struct that grew fields: version `v` of it may be the
+// smaller struct of an earlier header, so only its first size_of(v) bytes are
+// written.
+template <class T, class SizeOf>
+int init_struct(const char *function, const char *struct_name, T *s, std::uint32_t version,
+                std::uint32_t oldest, std::uint32_t newest, const T &defaults,
+                SizeOf size_of) noexcept {
+  return guard(function, [&] {
+    need(s, struct_name);
+    check_version(version, oldest, newest, struct_name);
+    T copy = defaults;
+    copy.version = version;
+    std::memcpy(static_cast<void *>(s), &copy, size_of(version));
   });
 }
 

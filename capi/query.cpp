@@ -1,4 +1,5 @@
 // capi/query.cpp — the deal list (filter, options, pages) and the kanban board.
+#include <cstddef>
 #include <memory>
 
 #include "internal.hpp"
@@ -10,7 +11,7 @@ namespace {
 dealcore::DealFilter deal_filter(const dealcore_deal_filter *f) {
   dealcore::DealFilter out;
   if (f == nullptr) return out;
-  check_version(f->version, DEALCORE_DEAL_FILTER_VERSION, "dealcore_deal_filter");
+  check_version(f->version, 1, DEALCORE_DEAL_FILTER_VERSION, "dealcore_deal_filter");
   out.pipelines = ids(f->pipelines, f->pipeline_count, "filter->pipelines");
   out.stages = ids(f->stages, f->stage_count, "filter->stages");
   if (f->kind_count != 0) {
@@ -35,37 +36,46 @@ dealcore::DealFilter deal_filter(const dealcore_deal_filter *f) {
   out.text = opt_text(f->text);
   out.phone = opt_text(f->phone);
   out.email = opt_text(f->email);
-  if (f->has_open_tasks != DEALCORE_NONE) {
-    if (f->has_open_tasks != 0 && f->has_open_tasks != 1)
-      throw_invalid("filter->has_open_tasks: " + std::to_string(f->has_open_tasks) +
-                    " is none of DEALCORE_NONE, 0, 1");
-    out.has_open_tasks = f->has_open_tasks == 1;
-  }
+  out.has_open_tasks = opt_bool(f->has_open_tasks, "filter->has_open_tasks");
   out.archived = archived_mode(f->archived, "filter->archived");
+  if (f->version < 2) return out;  // a version 1 struct ends here
+  out.has_overdue_task = opt_bool(f->has_overdue_task, "filter->has_overdue_task");
+  if (flag(f->set_task_due_from)) out.task_due_from = f->task_due_from;
+  if (flag(f->set_task_due_to)) out.task_due_to = f->task_due_to;
+  if (f->activity_count != 0) {
+    need(f->activity, "filter->activity");
+    for (size_t i = 0; i < f->activity_count; ++i)
+      out.activity.push_back(activity_level(f->activity[i], "filter->activity"));
+  }
+  out.rotting = opt_bool(f->rotting, "filter->rotting");
   return out;
 }
 
 dealcore::ListOptions list_options(const dealcore_list_options *o) {
   dealcore::ListOptions out;
   if (o == nullptr) return out;
-  check_version(o->version, DEALCORE_LIST_OPTIONS_VERSION, "dealcore_list_options");
+  check_version(o->version, 1, DEALCORE_LIST_OPTIONS_VERSION, "dealcore_list_options");
   out.sort = sort_field(o->sort, "options->sort");
   out.descending = flag(o->descending);
   out.limit = o->limit;
   out.cursor = opt_text(o->cursor);
   out.with_total = flag(o->with_total);
   out.ids_only = flag(o->ids_only);
+  if (o->version < 2) return out;
+  out.time_zone = time_zone(o->time_zone);
   return out;
 }
 
 dealcore::BoardFilter board_filter(const dealcore_board_filter *f) {
   dealcore::BoardFilter out;
   if (f == nullptr) return out;
-  check_version(f->version, DEALCORE_BOARD_FILTER_VERSION, "dealcore_board_filter");
+  check_version(f->version, 1, DEALCORE_BOARD_FILTER_VERSION, "dealcore_board_filter");
   out.owners = ids(f->owners, f->owner_count, "filter->owners");
   out.departments = ids(f->departments, f->department_count, "filter->departments");
   out.tags_any = ids(f->tags_any, f->tags_any_count, "filter->tags_any");
   out.cards_per_stage = f->cards_per_stage;
+  if (f->version < 2) return out;
+  out.time_zone = time_zone(f->time_zone);
   return out;
 }
 
@@ -82,20 +92,29 @@ extern "C" {
 
 int dealcore_deal_filter_init(dealcore_deal_filter *filter, uint32_t version) noexcept {
   static const dealcore_deal_filter defaults = DEALCORE_DEAL_FILTER_INIT;
-  return init_struct("dealcore_deal_filter_init", "dealcore_deal_filter", filter, version,
-                     DEALCORE_DEAL_FILTER_VERSION, defaults);
+  return init_struct("dealcore_deal_filter_init", "dealcore_deal_filter", filter, version, 1,
+                     DEALCORE_DEAL_FILTER_VERSION, defaults, [](uint32_t v) {
+                       return v == 1 ? offsetof(dealcore_deal_filter, has_overdue_task)
+                                     : sizeof(dealcore_deal_filter);
+                     });
 }
 
 int dealcore_list_options_init(dealcore_list_options *options, uint32_t version) noexcept {
   static const dealcore_list_options defaults = DEALCORE_LIST_OPTIONS_INIT;
-  return init_struct("dealcore_list_options_init", "dealcore_list_options", options, version,
-                     DEALCORE_LIST_OPTIONS_VERSION, defaults);
+  return init_struct("dealcore_list_options_init", "dealcore_list_options", options, version, 1,
+                     DEALCORE_LIST_OPTIONS_VERSION, defaults, [](uint32_t v) {
+                       return v == 1 ? offsetof(dealcore_list_options, time_zone)
+                                     : sizeof(dealcore_list_options);
+                     });
 }
 
 int dealcore_board_filter_init(dealcore_board_filter *filter, uint32_t version) noexcept {
   static const dealcore_board_filter defaults = DEALCORE_BOARD_FILTER_INIT;
-  return init_struct("dealcore_board_filter_init", "dealcore_board_filter", filter, version,
-                     DEALCORE_BOARD_FILTER_VERSION, defaults);
+  return init_struct("dealcore_board_filter_init", "dealcore_board_filter", filter, version, 1,
+                     DEALCORE_BOARD_FILTER_VERSION, defaults, [](uint32_t v) {
+                       return v == 1 ? offsetof(dealcore_board_filter, time_zone)
+                                     : sizeof(dealcore_board_filter);
+                     });
 }
 
 // ---- the list -----------------------------------------------------------------------

@@ -20,7 +20,9 @@
  *  - A NULL handle, NULL out pointer or NULL required string is
  *    DEALCORE_EINVALID. A NULL optional string means "".
  *  - A struct whose version field this library does not know (0 included: an
- *    uninitialized struct) is DEALCORE_EVERSION.
+ *    uninitialized struct) is DEALCORE_EVERSION. Fields are only appended, with
+ *    a new version number; a struct of an earlier version is still accepted,
+ *    and its missing fields read as their defaults.
  *  - Mutating calls take int64_t actor_id: the user on whose behalf the call
  *    runs, 0 for the system actor. A failed call has changed nothing.
  *  - Result objects are snapshots: a count, at(i) accessors returning borrowed
@@ -86,11 +88,42 @@ enum {
   DEALCORE_SORT_CREATED = 1,
   DEALCORE_SORT_AMOUNT = 2,
   DEALCORE_SORT_NAME = 3,
-  DEALCORE_SORT_STAGE = 4
+  DEALCORE_SORT_STAGE = 4,
+  DEALCORE_SORT_NEXT_TASK_DUE = 5 /* deals without an open task last, in either direction */
+};
+/* The state of a deal's open tasks as a list item or board card shows it. */
+enum {
+  DEALCORE_TASK_STATE_NONE = 0,    /* no open task */
+  DEALCORE_TASK_STATE_OVERDUE = 1, /* one is past due */
+  DEALCORE_TASK_STATE_TODAY = 2,   /* the nearest is due today (local day) */
+  DEALCORE_TASK_STATE_PLANNED = 3  /* all are due later */
+};
+/* The ids of the built-in task types; companies add their own. */
+enum {
+  DEALCORE_TASK_CALL = 1,
+  DEALCORE_TASK_MEETING = 2,
+  DEALCORE_TASK_EMAIL = 3,
+  DEALCORE_TASK_FOLLOW_UP = 4
+};
+/* The groups of the task block, in this order. */
+enum {
+  DEALCORE_TASK_GROUP_OVERDUE = 0,
+  DEALCORE_TASK_GROUP_TODAY = 1,
+  DEALCORE_TASK_GROUP_TOMORROW = 2,
+  DEALCORE_TASK_GROUP_THIS_WEEK = 3,
+  DEALCORE_TASK_GROUP_LATER = 4
+};
+/* Levels of the activity indicator (docs/activity.md). */
+enum {
+  DEALCORE_ACTIVITY_NONE = 0,
+  DEALCORE_ACTIVITY_LOW = 1,
+  DEALCORE_ACTIVITY_NORMAL = 2,
+  DEALCORE_ACTIVITY_HIGH = 3
 };
 
 /* "No value" for the optional int32_t fields (stage probability, rotting days,
- * the has_open_tasks filter) and what their accessors return when unset. */
+ * the has_open_tasks / has_overdue_task / rotting filters) and what their
+ * accessors return when unset. */
 #define DEALCORE_NONE (-1)
 
 /* ---- library, errors, strings -------------------------------------------- */
@@ -133,6 +166,18 @@ typedef struct dealcore_event dealcore_event;
 typedef struct dealcore_events dealcore_events;
 typedef struct dealcore_id_list dealcore_id_list;
 typedef struct dealcore_verify_report dealcore_verify_report;
+typedef struct dealcore_task_type dealcore_task_type;
+typedef struct dealcore_task_types dealcore_task_types;
+typedef struct dealcore_task dealcore_task;
+typedef struct dealcore_tasks dealcore_tasks;
+typedef struct dealcore_task_block dealcore_task_block;
+typedef struct dealcore_task_group dealcore_task_group;
+typedef struct dealcore_task_block_item dealcore_task_block_item;
+typedef struct dealcore_activity dealcore_activity;
+typedef struct dealcore_timeline_page dealcore_timeline_page;
+typedef struct dealcore_timeline_entry dealcore_timeline_entry;
+typedef struct dealcore_stage_history dealcore_stage_history;
+typedef struct dealcore_stage_interval dealcore_stage_interval;
 
 /* ---- opening ---------------------------------------------------------------- */
 
@@ -531,6 +576,11 @@ DEALCORE_EXPORT int32_t dealcore_deal_archived(const dealcore_deal *d) DEALCORE_
 DEALCORE_EXPORT int32_t dealcore_deal_open_task_count(const dealcore_deal *d) DEALCORE_NOEXCEPT;
 /* 0: no open task. */
 DEALCORE_EXPORT int64_t dealcore_deal_next_task_due(const dealcore_deal *d) DEALCORE_NOEXCEPT;
+/* DEALCORE_TASK_STATE_*, in the time zone of the list options or board filter.
+ * Filled on list items and board cards only; a deal from dealcore_deal_get
+ * reads DEALCORE_TASK_STATE_NONE (use dealcore_deal_open_task_count and
+ * dealcore_deal_next_task_due there). */
+DEALCORE_EXPORT int32_t dealcore_deal_task_state(const dealcore_deal *d) DEALCORE_NOEXCEPT;
 /* Sorted ids. Deals of a list page or board card carry none: use dealcore_deal_get. */
 DEALCORE_EXPORT size_t dealcore_deal_tag_count(const dealcore_deal *d) DEALCORE_NOEXCEPT;
 DEALCORE_EXPORT const int64_t *dealcore_deal_tags(const dealcore_deal *d) DEALCORE_NOEXCEPT;
@@ -581,14 +631,25 @@ typedef struct dealcore_deal_filter {
   const char *email;      /* exact, case-insensitive */
   int32_t has_open_tasks; /* DEALCORE_NONE: either; 0: without open tasks; 1: with */
   int32_t archived;       /* DEALCORE_ARCHIVED_* */
+  /* ---- version 2 ---- (a version 1 struct ends above; the library reads
+   * these fields as their defaults for it) */
+  int32_t has_overdue_task; /* DEALCORE_NONE: either; 1: an open task past due; 0: none */
+  int32_t set_task_due_from;
+  int64_t task_due_from; /* an open task due in [from, to) */
+  int32_t set_task_due_to;
+  int64_t task_due_to;
+  const int32_t *activity; /* any of these DEALCORE_ACTIVITY_* levels */
+  size_t activity_count;
+  int32_t rotting; /* DEALCORE_NONE: either; 1: longer in the stage than its rotting days; 0: not */
 } dealcore_deal_filter;
 
-#define DEALCORE_DEAL_FILTER_VERSION 1
+#define DEALCORE_DEAL_FILTER_VERSION 2
 #define DEALCORE_DEAL_FILTER_INIT                                                                \
   {                                                                                              \
     DEALCORE_DEAL_FILTER_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, \
         NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL,   \
-        DEALCORE_NONE, DEALCORE_ARCHIVED_EXCLUDE                                                 \
+        DEALCORE_NONE, DEALCORE_ARCHIVED_EXCLUDE, DEALCORE_NONE, 0, 0, 0, 0, NULL, 0,            \
+        DEALCORE_NONE                                                                            \
   }
 DEALCORE_EXPORT int dealcore_deal_filter_init(dealcore_deal_filter *filter,
                                               uint32_t version) DEALCORE_NOEXCEPT;
@@ -603,11 +664,15 @@ typedef struct dealcore_list_options {
   /* Only the ids of the page (dealcore_deal_page_ids), no deal objects: for
    * hosts that keep their own copy of the deals; much cheaper per row. */
   int32_t ids_only;
+  /* ---- version 2 ---- */
+  /* IANA name ("Europe/Moscow") of the day dealcore_deal_task_state calls
+   * "today"; NULL: "UTC". An unknown name is EINVALID. */
+  const char *time_zone;
 } dealcore_list_options;
 
-#define DEALCORE_LIST_OPTIONS_VERSION 1
+#define DEALCORE_LIST_OPTIONS_VERSION 2
 #define DEALCORE_LIST_OPTIONS_INIT \
-  { DEALCORE_LIST_OPTIONS_VERSION, DEALCORE_SORT_UPDATED, 1, 50, NULL, 0, 0 }
+  { DEALCORE_LIST_OPTIONS_VERSION, DEALCORE_SORT_UPDATED, 1, 50, NULL, 0, 0, NULL }
 DEALCORE_EXPORT int dealcore_list_options_init(dealcore_list_options *options,
                                                uint32_t version) DEALCORE_NOEXCEPT;
 
@@ -642,11 +707,13 @@ typedef struct dealcore_board_filter {
   const int64_t *tags_any;
   size_t tags_any_count;
   int32_t cards_per_stage; /* 0..1000, default 20; newest updated first */
+  /* ---- version 2 ---- */
+  const char *time_zone; /* for the cards' task state; NULL: "UTC" */
 } dealcore_board_filter;
 
-#define DEALCORE_BOARD_FILTER_VERSION 1
+#define DEALCORE_BOARD_FILTER_VERSION 2
 #define DEALCORE_BOARD_FILTER_INIT \
-  { DEALCORE_BOARD_FILTER_VERSION, NULL, 0, NULL, 0, NULL, 0, 20 }
+  { DEALCORE_BOARD_FILTER_VERSION, NULL, 0, NULL, 0, NULL, 0, 20, NULL }
 DEALCORE_EXPORT int dealcore_board_filter_init(dealcore_board_filter *filter,
                                                uint32_t version) DEALCORE_NOEXCEPT;
 
@@ -681,6 +748,307 @@ DEALCORE_EXPORT const dealcore_deal *dealcore_board_column_card_at(const dealcor
 /* Continue this column with dealcore_deal_list (stage filter, DEALCORE_SORT_UPDATED,
  * descending); "" when the cards are all. */
 DEALCORE_EXPORT const char *dealcore_board_column_next_cursor(const dealcore_board_column *c)
+    DEALCORE_NOEXCEPT;
+
+/* ---- tasks ------------------------------------------------------------------------- */
+
+/* A company-defined task type; the built-in ones are DEALCORE_TASK_*. */
+DEALCORE_EXPORT int dealcore_task_type_create(int64_t *out, dealcore_db *db, int64_t actor_id,
+                                              const char *name) DEALCORE_NOEXCEPT;
+/* Every type, the built-in ones included. */
+DEALCORE_EXPORT int dealcore_task_type_list(dealcore_task_types **out,
+                                            const dealcore_db *db) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT size_t dealcore_task_types_count(const dealcore_task_types *list)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_task_type *dealcore_task_types_at(const dealcore_task_types *list,
+                                                                 size_t i) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_task_types_free(dealcore_task_types *list) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_type_id(const dealcore_task_type *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_task_type_name(const dealcore_task_type *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_task_type_builtin(const dealcore_task_type *t) DEALCORE_NOEXCEPT;
+
+/* A new task on a deal: deal_id and text are required. A task is due at a moment
+ * (due_all_day 0), or on the whole calendar day that contains due_at in
+ * due_time_zone (due_all_day 1; stored as the last millisecond of that day). */
+typedef struct dealcore_task_spec {
+  uint32_t version; /* DEALCORE_TASK_SPEC_VERSION */
+  int64_t deal_id;
+  int64_t type_id;  /* default DEALCORE_TASK_FOLLOW_UP */
+  const char *text;    /* required, not empty */
+  int64_t assignee_id; /* 0: the deal's owner */
+  int64_t due_at;      /* ms since the epoch, UTC */
+  int32_t due_all_day;
+  const char *due_time_zone; /* IANA name; NULL: "UTC" */
+} dealcore_task_spec;
+
+#define DEALCORE_TASK_SPEC_VERSION 1
+#define DEALCORE_TASK_SPEC_INIT \
+  { DEALCORE_TASK_SPEC_VERSION, 0, DEALCORE_TASK_FOLLOW_UP, NULL, 0, 0, 0, NULL }
+DEALCORE_EXPORT int dealcore_task_spec_init(dealcore_task_spec *spec,
+                                            uint32_t version) DEALCORE_NOEXCEPT;
+
+/* A partial update: only the fields whose set_* flag is non-zero change. */
+typedef struct dealcore_task_patch {
+  uint32_t version; /* DEALCORE_TASK_PATCH_VERSION */
+  int32_t set_text;
+  const char *text; /* required when set */
+  int32_t set_type_id;
+  int64_t type_id;
+} dealcore_task_patch;
+
+#define DEALCORE_TASK_PATCH_VERSION 1
+#define DEALCORE_TASK_PATCH_INIT \
+  { DEALCORE_TASK_PATCH_VERSION, 0, NULL, 0, 0 }
+DEALCORE_EXPORT int dealcore_task_patch_init(dealcore_task_patch *patch,
+                                             uint32_t version) DEALCORE_NOEXCEPT;
+
+DEALCORE_EXPORT int dealcore_task_create(int64_t *out, dealcore_db *db, int64_t actor_id,
+                                         const dealcore_task_spec *spec) DEALCORE_NOEXCEPT;
+/* result may be NULL (""). A completed task is ECONFLICT. */
+DEALCORE_EXPORT int dealcore_task_complete(dealcore_db *db, int64_t actor_id, int64_t task_id,
+                                           const char *result) DEALCORE_NOEXCEPT;
+/* A completed task only; an open one is ECONFLICT. */
+DEALCORE_EXPORT int dealcore_task_reopen(dealcore_db *db, int64_t actor_id,
+                                         int64_t task_id) DEALCORE_NOEXCEPT;
+/* A new due time, as in dealcore_task_spec; the old one stays in the history.
+ * time_zone NULL: "UTC". */
+DEALCORE_EXPORT int dealcore_task_reschedule(dealcore_db *db, int64_t actor_id, int64_t task_id,
+                                             int64_t due_at, int32_t all_day,
+                                             const char *time_zone) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_task_reassign(dealcore_db *db, int64_t actor_id, int64_t task_id,
+                                           int64_t assignee_id) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_task_update(dealcore_db *db, int64_t actor_id, int64_t task_id,
+                                         const dealcore_task_patch *patch) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_task_delete(dealcore_db *db, int64_t actor_id,
+                                         int64_t task_id) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_task_get(dealcore_task **out, const dealcore_db *db,
+                                      int64_t task_id) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_task_free(dealcore_task *task) DEALCORE_NOEXCEPT;
+/* The tasks of a deal; completed ones too when include_completed is non-zero. */
+DEALCORE_EXPORT int dealcore_task_list(dealcore_tasks **out, const dealcore_db *db,
+                                       int64_t deal_id,
+                                       int32_t include_completed) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT size_t dealcore_tasks_count(const dealcore_tasks *list) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_task *dealcore_tasks_at(const dealcore_tasks *list,
+                                                       size_t i) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_tasks_free(dealcore_tasks *list) DEALCORE_NOEXCEPT;
+
+DEALCORE_EXPORT int64_t dealcore_task_id(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_deal_id(const dealcore_task *t) DEALCORE_NOEXCEPT;
+/* The task's type id (dealcore_task_type_id reads a dealcore_task_type). */
+DEALCORE_EXPORT int64_t dealcore_task_type_of(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_task_text(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_assignee_id(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_creator_id(const dealcore_task *t) DEALCORE_NOEXCEPT;
+/* For a whole-day task: the last millisecond of its day. */
+DEALCORE_EXPORT int64_t dealcore_task_due_at(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_task_all_day(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_created_at(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_updated_at(const dealcore_task *t) DEALCORE_NOEXCEPT;
+/* 0 while the task is open. */
+DEALCORE_EXPORT int64_t dealcore_task_completed_at(const dealcore_task *t) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_task_result(const dealcore_task *t) DEALCORE_NOEXCEPT;
+
+/* ---- the task block ------------------------------------------------------------------ */
+
+/* Whose open tasks: a user's (user_id), or a whole department's. */
+typedef struct dealcore_task_block_query {
+  uint32_t version; /* DEALCORE_TASK_BLOCK_QUERY_VERSION */
+  int64_t user_id;
+  int64_t department_id;
+  const char *time_zone; /* of "today", "tomorrow", "this week"; NULL: "UTC" */
+  int32_t set_now;       /* 0: the clock */
+  int64_t now;
+  int32_t per_group_limit; /* 0..1000 tasks listed per group, default 50; counts are exact */
+} dealcore_task_block_query;
+
+#define DEALCORE_TASK_BLOCK_QUERY_VERSION 1
+#define DEALCORE_TASK_BLOCK_QUERY_INIT \
+  { DEALCORE_TASK_BLOCK_QUERY_VERSION, 0, 0, NULL, 0, 0, 50 }
+DEALCORE_EXPORT int dealcore_task_block_query_init(dealcore_task_block_query *query,
+                                                   uint32_t version) DEALCORE_NOEXCEPT;
+
+/* query is required. */
+DEALCORE_EXPORT int dealcore_task_block_get(dealcore_task_block **out, const dealcore_db *db,
+                                            const dealcore_task_block_query *query)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_task_block_free(dealcore_task_block *block) DEALCORE_NOEXCEPT;
+/* The five groups, in DEALCORE_TASK_GROUP_* order. */
+DEALCORE_EXPORT size_t dealcore_task_block_group_count(const dealcore_task_block *block)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_task_group *dealcore_task_block_group_at(
+    const dealcore_task_block *block, size_t i) DEALCORE_NOEXCEPT;
+/* DEALCORE_TASK_GROUP_*. */
+DEALCORE_EXPORT int32_t dealcore_task_group_kind(const dealcore_task_group *g) DEALCORE_NOEXCEPT;
+/* The number of tasks in the group (not only those listed). */
+DEALCORE_EXPORT int64_t dealcore_task_group_total(const dealcore_task_group *g) DEALCORE_NOEXCEPT;
+/* The listed tasks, by due time. */
+DEALCORE_EXPORT size_t dealcore_task_group_item_count(const dealcore_task_group *g)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_task_block_item *dealcore_task_group_item_at(
+    const dealcore_task_group *g, size_t i) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_task *dealcore_task_block_item_task(
+    const dealcore_task_block_item *item) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_task_block_item_deal_name(
+    const dealcore_task_block_item *item) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_block_item_pipeline_id(const dealcore_task_block_item *item)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_task_block_item_stage_id(const dealcore_task_block_item *item)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_task_block_item_stage_name(
+    const dealcore_task_block_item *item) DEALCORE_NOEXCEPT;
+
+/* ---- the activity indicator ------------------------------------------------------- */
+
+typedef struct dealcore_activity_options {
+  uint32_t version;    /* DEALCORE_ACTIVITY_OPTIONS_VERSION */
+  int32_t window_days; /* default 30 */
+  int32_t set_now;     /* 0: the clock */
+  int64_t now;
+} dealcore_activity_options;
+
+#define DEALCORE_ACTIVITY_OPTIONS_VERSION 1
+#define DEALCORE_ACTIVITY_OPTIONS_INIT \
+  { DEALCORE_ACTIVITY_OPTIONS_VERSION, 30, 0, 0 }
+DEALCORE_EXPORT int dealcore_activity_options_init(dealcore_activity_options *options,
+                                                   uint32_t version) DEALCORE_NOEXCEPT;
+
+/* The components and the level of a deal's activity; docs/activity.md has the
+ * formula. options NULL: the defaults. */
+DEALCORE_EXPORT int dealcore_activity_get(dealcore_activity **out, const dealcore_db *db,
+                                          int64_t deal_id,
+                                          const dealcore_activity_options *options)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_activity_free(dealcore_activity *a) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_activity_deal_id(const dealcore_activity *a) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_activity_window_days(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+/* In the window. */
+DEALCORE_EXPORT int64_t dealcore_activity_tasks_created(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_activity_tasks_completed(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+/* Of those, completed after their due time. */
+DEALCORE_EXPORT int64_t dealcore_activity_completed_late(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+/* Open tasks past due now. */
+DEALCORE_EXPORT int64_t dealcore_activity_overdue_now(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_activity_open_tasks(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+/* Days since the last event by a person; -1 when there was none. */
+DEALCORE_EXPORT double dealcore_activity_days_since_touch(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT double dealcore_activity_days_in_stage(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+/* The stage's rotting days; DEALCORE_NONE when the stage does not rot. */
+DEALCORE_EXPORT int32_t dealcore_activity_rotting_days(const dealcore_activity *a)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_activity_rotting(const dealcore_activity *a) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_activity_score(const dealcore_activity *a) DEALCORE_NOEXCEPT;
+/* DEALCORE_ACTIVITY_*. */
+DEALCORE_EXPORT int32_t dealcore_activity_level(const dealcore_activity *a) DEALCORE_NOEXCEPT;
+
+/* ---- comments, the timeline, pins ---------------------------------------------------- */
+
+/* Plain text; mentions are user ids named in it (may be NULL when the count is 0). */
+DEALCORE_EXPORT int dealcore_comment_add(int64_t *out, dealcore_db *db, int64_t actor_id,
+                                         int64_t deal_id, const char *text,
+                                         const int64_t *mentions,
+                                         size_t mention_count) DEALCORE_NOEXCEPT;
+/* The earlier text stays in the timeline. */
+DEALCORE_EXPORT int dealcore_comment_edit(dealcore_db *db, int64_t actor_id, int64_t comment_id,
+                                          const char *text) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_comment_delete(dealcore_db *db, int64_t actor_id,
+                                            int64_t comment_id) DEALCORE_NOEXCEPT;
+
+typedef struct dealcore_timeline_query {
+  uint32_t version; /* DEALCORE_TIMELINE_QUERY_VERSION */
+  /* Only these kinds; a kind ending in '.' is a prefix ("task." = every task
+   * event). None: every kind. */
+  const char *const *kinds;
+  size_t kind_count;
+  const int64_t *actors; /* none: everyone (0 is the system actor) */
+  size_t actor_count;
+  int32_t limit;      /* 1..1000, default 50 */
+  const char *cursor; /* from dealcore_timeline_page_next_cursor; NULL or "": first page */
+} dealcore_timeline_query;
+
+#define DEALCORE_TIMELINE_QUERY_VERSION 1
+#define DEALCORE_TIMELINE_QUERY_INIT \
+  { DEALCORE_TIMELINE_QUERY_VERSION, NULL, 0, NULL, 0, 50, NULL }
+DEALCORE_EXPORT int dealcore_timeline_query_init(dealcore_timeline_query *query,
+                                                 uint32_t version) DEALCORE_NOEXCEPT;
+
+/* A page of a deal's history. query NULL: the defaults. */
+DEALCORE_EXPORT int dealcore_timeline_get(dealcore_timeline_page **out, const dealcore_db *db,
+                                          int64_t deal_id,
+                                          const dealcore_timeline_query *query) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_timeline_page_free(dealcore_timeline_page *page) DEALCORE_NOEXCEPT;
+/* The pinned events, in the order they were pinned (first page only; the kind
+ * and actor filters apply to them too). They are not repeated below. */
+DEALCORE_EXPORT size_t dealcore_timeline_page_pinned_count(const dealcore_timeline_page *page)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_timeline_entry *dealcore_timeline_page_pinned_at(
+    const dealcore_timeline_page *page, size_t i) DEALCORE_NOEXCEPT;
+/* The rest, newest first. */
+DEALCORE_EXPORT size_t dealcore_timeline_page_count(const dealcore_timeline_page *page)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_timeline_entry *dealcore_timeline_page_at(
+    const dealcore_timeline_page *page, size_t i) DEALCORE_NOEXCEPT;
+/* "" when there are no more pages. */
+DEALCORE_EXPORT const char *dealcore_timeline_page_next_cursor(const dealcore_timeline_page *page)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_timeline_entry_seq(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_timeline_entry_at(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_timeline_entry_actor_id(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+/* "deal.created", "task.completed", "comment.added", ... */
+DEALCORE_EXPORT const char *dealcore_timeline_entry_kind(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+/* A JSON object; its fields depend on the kind. */
+DEALCORE_EXPORT const char *dealcore_timeline_entry_payload(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int32_t dealcore_timeline_entry_pinned(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+/* 0 when not pinned. */
+DEALCORE_EXPORT int64_t dealcore_timeline_entry_pinned_at(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_timeline_entry_pinned_by(const dealcore_timeline_entry *e)
+    DEALCORE_NOEXCEPT;
+
+/* Marks an event of a deal as important (seq from the timeline or the event
+ * log); pinning and unpinning are themselves recorded. */
+DEALCORE_EXPORT int dealcore_event_pin(dealcore_db *db, int64_t actor_id,
+                                       int64_t seq) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int dealcore_event_unpin(dealcore_db *db, int64_t actor_id,
+                                         int64_t seq) DEALCORE_NOEXCEPT;
+
+/* ---- stage history --------------------------------------------------------------------- */
+
+/* A deal's stays in each stage, oldest first; exact across moves back and forth. */
+DEALCORE_EXPORT int dealcore_stage_history_get(dealcore_stage_history **out,
+                                               const dealcore_db *db,
+                                               int64_t deal_id) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_stage_history_free(dealcore_stage_history *history)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT size_t dealcore_stage_history_count(const dealcore_stage_history *history)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const dealcore_stage_interval *dealcore_stage_history_at(
+    const dealcore_stage_history *history, size_t i) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_stage_interval_pipeline_id(const dealcore_stage_interval *s)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_stage_interval_stage_id(const dealcore_stage_interval *s)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_stage_interval_entered_at(const dealcore_stage_interval *s)
+    DEALCORE_NOEXCEPT;
+/* 0 for the current stay. */
+DEALCORE_EXPORT int64_t dealcore_stage_interval_left_at(const dealcore_stage_interval *s)
+    DEALCORE_NOEXCEPT;
+/* Up to left_at, or up to now for the current stay. */
+DEALCORE_EXPORT int64_t dealcore_stage_interval_duration(const dealcore_stage_interval *s)
     DEALCORE_NOEXCEPT;
 
 /* ---- the event log ------------------------------------------------------------------- */

@@ -1496,7 +1496,7 @@ static void test_list(void) {
   f.version = 0;
   CHECK_RC(dealcore_deal_list(&page, db, &f, &o), DEALCORE_EVERSION);
   f.version = DEALCORE_DEAL_FILTER_VERSION;
-  o.sort = 5;
+  o.sort = DEALCORE_SORT_NEXT_TASK_DUE + 1;
   CHECK_RC(dealcore_deal_list(&page, db, &f, &o), DEALCORE_EINVALID);
   o.sort = DEALCORE_SORT_NAME;
   o.limit = 0;
