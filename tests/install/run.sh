@@ -40,26 +40,29 @@ LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 echo "== C consumer: pkg-config --cflags --libs dealcore"
 PKG_CONFIG_PATH="$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export PKG_CONFIG_PATH
+# dealcore.pc is relocatable (prefix=${pcfiledir}/...): after `cmake --install
+# --prefix` anywhere it must name this prefix by itself, with no
+# --define-variable=prefix= from the consumer.
 pc_prefix=$(pkg-config --variable=prefix dealcore)
-relocate=""
-if [ "$pc_prefix" != "$prefix" ]; then
-  # dealcore.pc names the configure-time CMAKE_INSTALL_PREFIX; after
-  # `cmake --install --prefix` elsewhere it must be told where it is.
-  echo "note: dealcore.pc says prefix=$pc_prefix; relocating to $prefix"
-  relocate="--define-variable=prefix=$prefix"
+if [ "$(cd "$pc_prefix" 2>/dev/null && pwd -P)" != "$(cd "$prefix" && pwd -P)" ]; then
+  echo "FAIL: dealcore.pc says prefix=$pc_prefix, not the install prefix $prefix" >&2
+  exit 1
 fi
+pc_includedir=$(pkg-config --variable=includedir dealcore)
+test -f "$pc_includedir/dealcore.h" ||
+  { echo "FAIL: dealcore.pc includedir=$pc_includedir has no dealcore.h" >&2; exit 1; }
 case "$shared" in
   ON | on | 1 | TRUE | true | YES | yes)
-    flags=$(pkg-config $relocate --cflags --libs dealcore)
+    flags=$(pkg-config --cflags --libs dealcore)
     linker=$cc ;;
   *)
     # A static libdealcore is C++: link with the C++ driver and the private deps.
-    flags=$(pkg-config $relocate --static --cflags --libs dealcore)
+    flags=$(pkg-config --static --cflags --libs dealcore)
     linker=$cxx ;;
 esac
 echo "flags: $flags"
 "$cc" -std=c99 -pedantic -Wall -Wextra -Werror -Wstrict-prototypes \
-  $(pkg-config $relocate --cflags dealcore) -c "$src/c/consumer.c" -o "$work/consumer.o"
+  $(pkg-config --cflags dealcore) -c "$src/c/consumer.c" -o "$work/consumer.o"
 "$linker" -o "$work/c_consumer" "$work/consumer.o" $flags
 LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/c_consumer" "$work/c.db"
 

@@ -1,5 +1,5 @@
 /* A tiny C host built with pkg-config: opens a file, makes a pipeline and a
- * deal, lists it. */
+ * deal, lists it, puts a task on it and reads the deal's timeline. */
 #include <stdio.h>
 
 #include <dealcore.h>
@@ -18,7 +18,9 @@ int main(int argc, char **argv) {
   dealcore_stage_spec stages[2] = {DEALCORE_STAGE_SPEC_INIT, DEALCORE_STAGE_SPEC_INIT};
   dealcore_deal_spec deal = DEALCORE_DEAL_SPEC_INIT;
   dealcore_deal_page *page = NULL;
-  int64_t pipeline = 0, id = 0;
+  dealcore_task_spec task = DEALCORE_TASK_SPEC_INIT;
+  dealcore_timeline_page *timeline = NULL;
+  int64_t pipeline = 0, id = 0, task_id = 0;
   int ok;
 
   if (argc != 2) {
@@ -46,6 +48,17 @@ int main(int argc, char **argv) {
   printf("dealcore %s via pkg-config: %d deal(s), %s\n", dealcore_version(),
          (int)dealcore_deal_page_count(page), ok ? "ok" : "MISMATCH");
   dealcore_deal_page_free(page);
+  task.deal_id = id;
+  task.type_id = DEALCORE_TASK_CALL;
+  task.text = "Позвонить";
+  task.due_at = 1700000000000;
+  TRY(dealcore_task_create(&task_id, db, 0, &task));
+  TRY(dealcore_task_complete(db, 0, task_id, "Дозвонились"));
+  TRY(dealcore_timeline_get(&timeline, db, id, NULL));
+  ok = ok && dealcore_timeline_page_count(timeline) == 3;
+  printf("timeline: %d event(s), newest %s\n", (int)dealcore_timeline_page_count(timeline),
+         dealcore_timeline_entry_kind(dealcore_timeline_page_at(timeline, 0)));
+  dealcore_timeline_page_free(timeline);
   dealcore_db_close(db);
   return ok ? 0 : 1;
 }
