@@ -173,6 +173,8 @@ class DEALCORE_EXPORT Database {
   void delete_comment(Actor actor, Id comment_id);
   TimelinePage timeline(Id deal_id, const TimelineQuery &query = {}) const;
   // Marks an event of a deal as important; pinning is itself recorded.
+  // Pinning a pinned event, or unpinning one that is not, changes and
+  // records nothing. An event of no deal: Errc::conflict.
   void pin_event(Actor actor, std::int64_t seq);
   void unpin_event(Actor actor, std::int64_t seq);
   std::vector<StageInterval> stage_history(Id deal_id) const;

@@ -37,7 +37,7 @@ struct Due {
 struct TaskSpec {
   Id deal_id = 0;
   Id type_id = kTaskFollowUp;
-  std::string text;
+  std::string text;  // required, up to 4000 bytes
   Id assignee_id = 0;  // 0: the deal's owner
   Due due;
 };
@@ -101,7 +101,7 @@ struct ActivityOptions {
 struct Activity {
   Id deal_id = 0;
   int window_days = 30;
-  std::int64_t tasks_created = 0;    // in the window
+  std::int64_t tasks_created = 0;    // in the window (deleted tasks not counted)
   std::int64_t tasks_completed = 0;  // in the window
   std::int64_t completed_late = 0;   // of those, completed after their due time
   std::int64_t overdue_now = 0;      // open tasks past due

@@ -22,8 +22,8 @@ constexpr Millis kDay = 86400000;
 
 // The stored due time: the moment, or the last millisecond of the local day.
 Millis due_time(const Due &due) {
+  model::Zone z(due.time_zone);  // validated for both kinds
   if (!due.all_day) return due.at;
-  model::Zone z(due.time_zone);
   return z.day_start_after(due.at, 1) - 1;
 }
 
@@ -291,8 +291,10 @@ Activity Database::Impl::compute_activity(Id deal_id, int window_days, Millis no
   a.completed_late = st.late;
   a.overdue_now = st.overdue;
   a.open_tasks = st.open;
-  if (auto touch = store.last_touch(deal_id)) a.days_since_touch = static_cast<double>(now - *touch) / kDay;
-  a.days_in_stage = static_cast<double>(now - d->stage_changed_at) / kDay;
+  // A `now` before the recorded history reads as "just now", not negative.
+  if (auto touch = store.last_touch(deal_id))
+    a.days_since_touch = static_cast<double>(std::max<Millis>(0, now - *touch)) / kDay;
+  a.days_in_stage = static_cast<double>(std::max<Millis>(0, now - d->stage_changed_at)) / kDay;
   auto stage = stages_.find(d->stage_id);
   if (stage != stages_.end() && d->stage_kind == StageKind::open) a.rotting_days = stage->second.rotting_days;
   a.rotting = a.rotting_days && a.days_in_stage > *a.rotting_days;

@@ -77,6 +77,8 @@ TEST_CASE("tasks keep the deal's open-task count and nearest due time") {
           db.create_task(sys, {.deal_id = d, .text = "x", .due = {.all_day = true, .time_zone = "Mars/Base"}});
         }) == Errc::invalid_argument);
   CHECK(code_of([&] { db.reschedule_task(sys, 999, {}); }) == Errc::not_found);
+  CHECK(code_of([&] { db.create_task(sys, {.deal_id = d, .text = "x", .due = {.time_zone = "Mars/Base"}}); }) ==
+        Errc::invalid_argument);
   CHECK(db.last_event_seq() == seq);
   Id custom = db.create_task_type(sys, "Демонстрация");
   CHECK(code_of([&] { db.create_task_type(sys, "демонстрация"); }) == Errc::exists);
