@@ -226,6 +226,35 @@ class ListPlan {
                 f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
                 activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
+    add_range(SortField::created, f_.created_from, f_.created_to, v.rows_.get<by_created>(), &Row::created);
+    add_range(SortField::updated, f_.updated_from, f_.updated_to, v.rows_.get<by_updated>(), &Row::updated);
+    std::optional<std::int64_t> amount_hi;
+    if (f_.amount_max && *f_.amount_max < std::numeric_limits<std::int64_t>::max()) amount_hi = *f_.amount_max + 1;
+    if (f_.amount_min || f_.amount_max) {
+      add_range(SortField::amount, f_.amount_min, f_.amount_max ? amount_hi : std::nullopt, v.rows_.get<by_amount>(),
+                &Row::amount);
+      if (f_.amount_max && !amount_hi) ranges_.back().hi = std::numeric_limits<std::int64_t>::max();
+    }
+    // The narrowest range becomes a driver when it is smaller than every
+    // posting list: a scan of that stretch of its ordered index.
+    for (std::size_t i = 0; i < ranges_.size(); ++i) {
+      double smallest = drivers_.empty() ? static_cast<double>(v.all_.size())
+                                         : static_cast<double>(drivers_.front()->size());
+      if (ranges_[i].est < smallest / 2 && (!range_driver_ || ranges_[i].est < ranges_[*range_driver_].est))
+        range_driver_ = i;
+    }
+  }
+
+  // A range filter on an ordered key: [lo, hi), and its estimated size.
+  struct Range {
+    SortField field;
+    std::int64_t lo, hi;
+    double est;
+  };
+  const Range *range_on(SortField f) const {
+    for (const auto &r : ranges_)
+      if (r.field == f) return &r;
+    return nullptr;
   }
 
   bool impossible() const { return impossible_; }
@@ -291,10 +320,8 @@ class ListPlan {
     for (const auto *d : drivers_) hits *= static_cast<double>(d->size()) / n;
     for (const auto *e : excluded_) hits *= 1.0 - static_cast<double>(e->size()) / n;
     if (!text_.empty()) hits *= 0.02;
-    if (f_.amount_min || f_.amount_max) hits *= 0.3;
     if (currency_) hits *= 0.8;
-    if (f_.created_from || f_.created_to) hits *= 0.3;
-    if (f_.updated_from || f_.updated_to) hits *= 0.3;
+    for (const auto &r : ranges_) hits *= r.est / n;
     if (f_.has_overdue_task) hits *= 0.5;
     if (f_.rotting) hits *= 0.3;
     if (activity_mask_) hits *= 0.3;
@@ -303,20 +330,68 @@ class ListPlan {
 
   // Ids that satisfy every driver and exclusion; the predicate still applies.
   Bitmap candidates() const {
-    Bitmap out = drivers_.empty() ? v_.all_ : *drivers_.front();
-    for (std::size_t i = 1; i < drivers_.size() && !out.empty(); ++i) out.and_with(*drivers_[i]);
+    std::optional<Bitmap> ranged;
+    if (range_driver_) {
+      const Range &r = ranges_[*range_driver_];
+      switch (r.field) {
+        case SortField::created: ranged = scan(v_.rows_.get<by_created>(), r, &Row::created); break;
+        case SortField::updated: ranged = scan(v_.rows_.get<by_updated>(), r, &Row::updated); break;
+        default: ranged = scan(v_.rows_.get<by_amount>(), r, &Row::amount); break;
+      }
+    }
+    Bitmap out = ranged ? std::move(*ranged) : drivers_.empty() ? v_.all_ : *drivers_.front();
+    for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i) out.and_with(*drivers_[i]);
     for (const auto *e : excluded_) out.andnot_with(*e);
     return out;
   }
 
+  // Estimated cost of candidates() in ns, and the number it yields before
+  // the predicate.
   double driver_cost() const {
     double c = 0;
-    for (const auto *d : drivers_) c += static_cast<double>(d->size());
-    for (const auto *e : excluded_) c += static_cast<double>(e->size());
+    for (const auto *d : drivers_) c += 0.5 * static_cast<double>(d->size());
+    for (const auto *e : excluded_) c += 0.5 * static_cast<double>(e->size());
+    if (range_driver_) c += 20.0 * ranges_[*range_driver_].est;
+    return c;
+  }
+  double first_candidates() const {
+    double c = static_cast<double>(v_.all_.size());
+    if (!drivers_.empty()) c = static_cast<double>(drivers_.front()->size());
+    if (range_driver_) c = std::min(c, ranges_[*range_driver_].est);
     return c;
   }
 
  private:
+  template <class Index>
+  void add_range(SortField field, std::optional<std::int64_t> lo, std::optional<std::int64_t> hi, const Index &idx,
+                 std::int64_t Row::*member) {
+    if (!lo && !hi) return;
+    Range r{field, lo.value_or(std::numeric_limits<std::int64_t>::min()),
+            hi.value_or(std::numeric_limits<std::int64_t>::max()), 0.0};
+    if (r.lo >= r.hi) {
+      impossible_ = true;
+      ranges_.push_back(r);
+      return;
+    }
+    // Uniform between the smallest and the largest key: cheap, and good
+    // enough to tell "the last week" from "the last two years".
+    if (!idx.empty()) {
+      double kmin = static_cast<double>((*idx.begin()).*member), kmax = static_cast<double>((*idx.rbegin()).*member);
+      double a = std::max(kmin, static_cast<double>(r.lo)), b = std::min(kmax + 1, static_cast<double>(r.hi));
+      double frac = kmax + 1 > kmin ? std::clamp((b - a) / (kmax + 1 - kmin), 0.0, 1.0) : 1.0;
+      r.est = std::max(1.0, frac * static_cast<double>(idx.size()));
+    }
+    ranges_.push_back(r);
+  }
+  template <class Index>
+  static Bitmap scan(const Index &idx, const Range &r, std::int64_t Row::*member) {
+    Bitmap out;
+    for (auto it = idx.lower_bound(boost::make_tuple(r.lo)); it != idx.end(); ++it) {
+      if ((*it).*member >= r.hi) break;
+      out.add(it->id);
+    }
+    return out;
+  }
   void add_union(const std::vector<std::uint32_t> &keys, const std::unordered_map<std::uint32_t, Bitmap> &postings) {
     std::vector<const Bitmap *> parts;
     for (auto k : keys) {
@@ -351,6 +426,8 @@ class ListPlan {
   bool impossible_ = false, residual_ = false;
   std::deque<Bitmap> unions_, owned_;  // stable addresses for drivers_
   std::vector<const Bitmap *> drivers_, excluded_;
+  std::vector<Range> ranges_;
+  std::optional<std::size_t> range_driver_;
 };
 
 DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
@@ -379,8 +456,11 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // the bitmap work proportional to the sizes of the sets involved.
   const double n = static_cast<double>(all_.size());
   const double hits = plan.estimate();
-  const double walk_cost = 40.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
-  const double mat_cost = 0.5 * plan.driver_cost() + 25.0 * (plan.has_drivers() ? hits : n) + 10.0 * hits;
+  // A walk on the key of a range filter only visits that stretch.
+  const auto *seek = plan.range_on(o.sort);
+  const double span = seek ? seek->est : n;
+  const double walk_cost = 40.0 * std::min(span, static_cast<double>(want) * span / std::max(hits, 0.5));
+  const double mat_cost = plan.driver_cost() + 25.0 * plan.first_candidates() + 10.0 * hits;
   bool walk = walk_cost < mat_cost;
   if (g_force_access_path) walk = g_force_access_path == 1;
   // No walk for the stage sort (pipelines cluster in that order) nor for the
@@ -390,28 +470,47 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   std::vector<const Row *> got;
   std::optional<std::int64_t> total;
   if (walk) {
-    auto run = [&](const auto &idx, auto make_key) {
+    auto run = [&](const auto &idx, auto make_key, auto numeric) {
+      constexpr bool kNumeric = decltype(numeric)::value;
       auto visit = [&](const Row &r) {
         if (plan.match(r)) got.push_back(&r);
         return got.size() < want;
       };
+      // Within [lo, hi) of a range filter on this key, else everywhere.
+      auto in_range = [&](const Row &r, bool past_end) {
+        if (!seek) return true;
+        auto k = key_of(r, o.sort, desc).num;
+        return past_end ? k < seek->hi : k >= seek->lo;
+      };
       if (!desc) {
-        auto it = cursor ? idx.upper_bound(make_key(*cursor)) : idx.begin();
-        for (; it != idx.end(); ++it)
+        auto it = idx.begin();
+        if (cursor && (!seek || cursor->key.num >= seek->lo))
+          it = idx.upper_bound(make_key(*cursor));
+        else if constexpr (kNumeric) {
+          if (seek) it = idx.lower_bound(boost::make_tuple(seek->lo));
+        }
+        for (; it != idx.end() && in_range(*it, true); ++it)
           if (!visit(*it)) break;
       } else {
-        auto end = cursor ? idx.lower_bound(make_key(*cursor)) : idx.end();
-        for (auto it = decltype(idx.rbegin())(end); it != idx.rend(); ++it)
+        auto end = idx.end();
+        if (cursor && (!seek || cursor->key.num < seek->hi))
+          end = idx.lower_bound(make_key(*cursor));
+        else if constexpr (kNumeric) {
+          if (seek) end = idx.lower_bound(boost::make_tuple(seek->hi));
+        }
+        for (auto it = decltype(idx.rbegin())(end); it != idx.rend() && in_range(*it, false); ++it)
           if (!visit(*it)) break;
       }
     };
     auto num_key = [](const Cursor &c) { return boost::make_tuple(c.key.num, c.key.id); };
     switch (o.sort) {
-      case SortField::updated: run(rows_.get<by_updated>(), num_key); break;
-      case SortField::created: run(rows_.get<by_created>(), num_key); break;
-      case SortField::amount: run(rows_.get<by_amount>(), num_key); break;
+      case SortField::updated: run(rows_.get<by_updated>(), num_key, std::true_type{}); break;
+      case SortField::created: run(rows_.get<by_created>(), num_key, std::true_type{}); break;
+      case SortField::amount: run(rows_.get<by_amount>(), num_key, std::true_type{}); break;
       case SortField::name:
-        run(rows_.get<by_name>(), [](const Cursor &c) { return boost::make_tuple(CompactString(c.str), c.key.id); });
+        run(
+            rows_.get<by_name>(),
+            [](const Cursor &c) { return boost::make_tuple(CompactString(c.str), c.key.id); }, std::false_type{});
         break;
       case SortField::stage:
       case SortField::next_task_due: break;
