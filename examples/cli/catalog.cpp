@@ -40,7 +40,8 @@ Catalog::Catalog(const dealcore::Database &db)
     : pipelines_(db.pipelines(true)),
       users_(db.users()),
       departments_(db.departments()),
-      tags_(db.tags()) {
+      tags_(db.tags()),
+      task_types_(db.task_types()) {
   for (std::size_t i = 0; i < pipelines_.size(); ++i) {
     pipeline_index_[pipelines_[i].id] = i;
     for (std::size_t k = 0; k < pipelines_[i].stages.size(); ++k)
@@ -93,6 +94,15 @@ std::string Catalog::department_name(dealcore::Id id) const {
   return name_of(department_index_, departments_, id);
 }
 std::string Catalog::tag_name(dealcore::Id id) const { return name_of(tag_index_, tags_, id); }
+std::string Catalog::task_type_name(dealcore::Id id) const {
+  for (const auto &t : task_types_)
+    if (t.id == id) return t.name;
+  return fmt::format("#{}", id);
+}
+dealcore::Id Catalog::find_task_type(std::string_view text) const {
+  if (fold(text) == "email") text = "e-mail";
+  return resolve(task_types_, text, "task type").id;
+}
 
 const dealcore::Pipeline &Catalog::find_pipeline(std::string_view text) const {
   return resolve(pipelines_, text, "pipeline");

@@ -20,6 +20,7 @@ class Catalog {
   const std::vector<dealcore::User> &users() const { return users_; }
   const std::vector<dealcore::Department> &departments() const { return departments_; }
   const std::vector<dealcore::Tag> &tags() const { return tags_; }
+  const std::vector<dealcore::TaskType> &task_types() const { return task_types_; }
 
   // Lookups by id; nullptr for an unknown id.
   const dealcore::Pipeline *pipeline(dealcore::Id id) const;
@@ -33,6 +34,9 @@ class Catalog {
   std::string user_name(dealcore::Id id) const;
   std::string department_name(dealcore::Id id) const;
   std::string tag_name(dealcore::Id id) const;
+  std::string task_type_name(dealcore::Id id) const;
+  // "system" for 0, else user_name.
+  std::string actor_name(dealcore::Id id) const { return id == 0 ? "system" : user_name(id); }
 
   // Resolution of what a user typed: an id, or a name compared
   // case-insensitively (ё = е). Throws Failure naming the kind when nothing
@@ -41,6 +45,8 @@ class Catalog {
   dealcore::Id find_user(std::string_view text) const;
   dealcore::Id find_department(std::string_view text) const;
   dealcore::Id find_tag(std::string_view text) const;
+  // A task type by id or name; "email" is taken for the built-in "e-mail".
+  dealcore::Id find_task_type(std::string_view text) const;
   // A stage of the given pipeline, by id or name.
   const dealcore::Stage &find_stage_in(const dealcore::Pipeline &p, std::string_view text) const;
   // Every stage with this id or name, in the given pipelines (all when empty).
@@ -52,6 +58,7 @@ class Catalog {
   std::vector<dealcore::User> users_;
   std::vector<dealcore::Department> departments_;
   std::vector<dealcore::Tag> tags_;
+  std::vector<dealcore::TaskType> task_types_;
   std::map<dealcore::Id, std::size_t> pipeline_index_, user_index_, department_index_, tag_index_;
   std::map<dealcore::Id, std::pair<std::size_t, std::size_t>> stage_index_;  // pipeline, stage
 };

@@ -28,18 +28,98 @@ namespace {
 constexpr Millis kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
 
 struct Action {
-  enum Kind { create, move, assign, archive } kind;
+  enum Kind { create, move, assign, archive, task_add, task_done, comment } kind;
   Millis at;
   std::size_t deal;    // index into the plans
   Id stage = 0;        // move
-  Id owner = 0;        // assign
-  std::string reason;  // move to a lost stage
+  Id owner = 0;        // assign; comment: a mentioned user
+  std::string reason;  // move to a lost stage; comment text
+  std::size_t task = 0;  // task_add, task_done: index into the task plans
+  bool pin = false;      // pin the event this action writes
 };
 
 struct Plan {
   dealcore::DealSpec spec;
   Id id = 0;
+  Millis end = 0;  // closed or archived (0: still open today)
 };
+
+Millis working_time(demo::Rng &rng, Millis day_start);
+
+struct TaskPlan {
+  dealcore::TaskSpec spec;  // deal_id set at replay
+  std::string result;
+  Id id = 0;
+};
+
+// The tasks and comments of one deal from `from` to `end` (a closed or
+// archived deal) or today: a chain of tasks, each set when the previous one
+// is done; most done on time, some late; ~30% of deals still open today have
+// no open task, and the open ones are overdue, due today or later.
+void plan_activity(demo::Rng &rng, std::size_t deal, Millis from, Millis end, Millis today,
+                   const std::vector<Id> &mention_pool, std::vector<Action> &actions,
+                   std::vector<TaskPlan> &tasks) {
+  const bool open_today = end == 0;
+  const Millis stop = open_today ? today : end;
+  if (stop <= from) return;
+  // Older history matters less: start at most a few weeks before the end,
+  // and deals closed long ago get only a couple of tasks.
+  Millis t = std::max(from + static_cast<Millis>(rng.between(20, 240)) * kMinute,
+                      stop - static_cast<Millis>(rng.between(5, 60)) * kDay);
+  const int most = stop < today - 90 * kDay ? 2 : static_cast<int>(rng.between(1, 5));
+  auto make = [&](Millis created) {
+    TaskPlan tp;
+    const int type = static_cast<int>(rng.below(10) < 4 ? 0 : rng.below(4));
+    tp.spec.type_id = type + 1;  // the built-in ids: call, meeting, e-mail, follow-up
+    tp.spec.text = rng.pick(demo::task_texts(type));
+    tp.spec.due.all_day = type == 3 && rng.chance(0.5);
+    tp.spec.due.time_zone = "Europe/Moscow";
+    tp.result = rng.pick(demo::task_results(type));
+    actions.push_back({Action::task_add, created, deal, 0, 0, "", tasks.size()});
+    return tp;
+  };
+  auto due_on = [&](TaskPlan &tp, Millis day, Millis after) {
+    tp.spec.due.at = tp.spec.due.all_day ? day + 12 * kHour : working_time(rng, day);
+    if (tp.spec.due.at <= after) tp.spec.due.at = after + 2 * kHour;
+  };
+  // Done tasks, each set when the previous one was done; most on time.
+  for (int n = 0; n < most && t < stop; ++n) {
+    TaskPlan tp = make(t);
+    due_on(tp, (t / kDay + rng.between(0, 4)) * kDay, t);
+    Millis done = rng.chance(0.75) ? t + static_cast<Millis>(static_cast<double>(tp.spec.due.at - t) * rng.unit())
+                                   : tp.spec.due.at + static_cast<Millis>(rng.between(2, 72)) * kHour;  // late
+    if (done >= stop) done = t + (stop - t) / 2;
+    actions.push_back({Action::task_done, done, deal, 0, 0, "", tasks.size()});
+    tasks.push_back(std::move(tp));
+    t = done + static_cast<Millis>(rng.between(60, 5 * 24 * 60)) * kMinute;
+  }
+  // ~70% of the deals still open today have an open task: overdue, due
+  // today, tomorrow or later; the rest are "deals without tasks".
+  if (open_today && rng.chance(0.7)) {
+    const Millis created = std::max(from + kMinute, std::min(t, today - static_cast<Millis>(rng.between(1, 72)) * kHour));
+    if (created < today) {
+      TaskPlan tp = make(created);
+      const auto roll = rng.below(100);
+      const Millis day = roll < 25 ? today - static_cast<Millis>(rng.between(1, 6)) * kDay  // overdue
+                         : roll < 45 ? today                                               // today
+                         : roll < 60 ? today + kDay                                        // tomorrow
+                                     : today + static_cast<Millis>(rng.between(2, 14)) * kDay;
+      due_on(tp, day, created);
+      tasks.push_back(std::move(tp));
+    }
+  }
+  if (rng.chance(0.35)) {
+    const int count = static_cast<int>(rng.between(1, 2));
+    for (int k = 0; k < count; ++k) {
+      const Millis at = from + static_cast<Millis>(rng.unit() * static_cast<double>(stop - from));
+      Action a{Action::comment, at, deal};
+      a.reason = rng.pick(demo::comments());
+      if (rng.chance(0.3)) a.owner = rng.pick(mention_pool);
+      a.pin = k == 0 && rng.chance(0.12);
+      actions.push_back(std::move(a));
+    }
+  }
+}
 
 // A moment during a working day (09:00-19:00 Moscow time) of the given day.
 Millis working_time(demo::Rng &rng, Millis day_start) {
@@ -224,6 +304,7 @@ int build_demo(const Context &ctx, int n, std::uint64_t seed, Millis today, Mill
                     : working_time(rng, (t / kDay + days) * kDay);
       if (t >= today) break;
       actions.push_back({Action::move, t, i, stage, 0, reason});
+      if (stage == won && rng.chance(0.1)) actions.back().pin = true;  // an important event
       if (stage == won || stage == lost) closed = t;
     }
     if (spec.owner_id != 0 && rng.chance(0.04)) {
@@ -234,12 +315,21 @@ int build_demo(const Context &ctx, int n, std::uint64_t seed, Millis today, Mill
     }
     const Millis archive_at = closed ? closed + static_cast<Millis>(rng.between(30, 60)) * kDay
                                      : spec.created_at.value() + 150 * kDay;
-    if (archive_at < today && rng.chance(closed ? 0.25 : 0.08))
+    if (archive_at < today && rng.chance(closed ? 0.25 : 0.08)) {
       actions.push_back({Action::archive, archive_at, i});
+      plans[i].end = archive_at;
+    }
+    if (closed) plans[i].end = plans[i].end ? std::min(plans[i].end, closed) : closed;
   }
+  // Tasks and comments come from their own generator, so the deals stay the
+  // same as in demos made before there were tasks.
+  demo::Rng task_rng(seed ^ 0x7a5cULL);
+  std::vector<TaskPlan> task_plans;
+  for (std::size_t i = 0; i < plans.size(); ++i)
+    plan_activity(task_rng, i, plans[i].spec.created_at.value(), plans[i].end, today, users, actions, task_plans);
   std::stable_sort(actions.begin(), actions.end(),
                    [](const Action &a, const Action &b) { return a.at < b.at; });
-  std::int64_t archived = 0;
+  std::int64_t archived = 0, task_count = 0, comment_count = 0, pins = 0;
   for (const auto &a : actions) {
     sim = a.at;
     auto &plan = plans[a.deal];
@@ -252,8 +342,27 @@ int build_demo(const Context &ctx, int n, std::uint64_t seed, Millis today, Mill
         db.archive_deals(actor, {plan.id});
         ++archived;
         break;
+      case Action::task_add: {
+        auto &tp = task_plans[a.task];
+        tp.spec.deal_id = plan.id;
+        tp.id = db.create_task(actor, tp.spec);
+        ++task_count;
+        break;
+      }
+      case Action::task_done: db.complete_task(actor, task_plans[a.task].id, task_plans[a.task].result); break;
+      case Action::comment:
+        db.add_comment(actor, plan.id, a.reason, a.owner ? std::vector<Id>{a.owner} : std::vector<Id>{});
+        ++comment_count;
+        break;
+    }
+    if (a.pin) {
+      db.pin_event(actor, db.last_event_seq());
+      ++pins;
     }
   }
+  // Reads after the build see the demo's "now": the real time on the real
+  // today, else noon of the --date.
+  sim = real_now >= today && real_now < today + kDay ? real_now : today + 12 * kHour;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -268,20 +377,25 @@ int build_demo(const Context &ctx, int n, std::uint64_t seed, Millis today, Mill
         .field("clients", static_cast<std::int64_t>(clients.size()))
         .field("contacts", static_cast<std::int64_t>(contact_count))
         .field("deals", static_cast<std::int64_t>(n)).field("archived", archived)
+        .field("tasks", task_count).field("comments", comment_count).field("pinned", pins)
         .field("events", db.last_event_seq()).field("seconds", static_cast<std::int64_t>(seconds))
         .end_object();
     return 0;
   }
   std::cout << fmt::format(
       "Demo database {}: {} pipelines, {} departments, {} users, {} tags,\n"
-      "{} clients with {} contacts, {} deals ({} archived), {} events; built in {:.1f} s.\n\n",
+      "{} clients with {} contacts, {} deals ({} archived), {} tasks, {} comments, {} pinned events,\n"
+      "{} events; built in {:.1f} s.\n\n",
       ctx.db_path, pipes.size(), departments.size(), users.size(), tags.size(), clients.size(),
-      contact_count, n, archived, db.last_event_seq(), seconds);
+      contact_count, n, archived, task_count, comment_count, pins, db.last_event_seq(), seconds);
   dealcore::BoardFilter bf;
   bf.cards_per_stage = 2;
-  print_board(std::cout, db.board(pipes[0].id, bf), cat, terminal_width(120), real_now);
+  bf.time_zone = ctx.zone->name();
+  print_board(std::cout, db.board(pipes[0].id, bf), cat, terminal_width(120), real_now, *ctx.zone);
   std::cout << "\nTry: dealcore board --pipeline Тендеры · dealcore list --owner 'Анна Смирнова' "
-               "--kind open --total · dealcore show 1\n";
+               "--kind open --total · dealcore show 1\n"
+               "     dealcore tasks --user 'Анна Смирнова' · dealcore list --no-tasks --kind open · "
+               "dealcore history 1 · dealcore activity 1\n";
   return 0;
 }
 

@@ -24,13 +24,13 @@ dealcore::Database Context::open() const {
   return dealcore::Database::open(db_path, options);
 }
 
-namespace {
-
 dealcore::Millis now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 void no_positional(const Args &args, std::string_view command) {
   if (!args.positional.empty())
@@ -72,19 +72,20 @@ int run_board(const Context &ctx, const Args &args) {
   }
   int width = terminal_width(120);
   if (auto w = args.get("width")) width = std::max(30, static_cast<int>(parse_int(*w, "--width")));
+  filter.time_zone = ctx.zone->name();
   const auto board = db.board(p->id, filter);
   if (ctx.json) {
     Json j(std::cout);
     board_json(j, board, cat);
   } else {
-    print_board(std::cout, board, cat, width, now_ms());
+    print_board(std::cout, board, cat, width, now_ms(), *ctx.zone);
   }
   return 0;
 }
 
 // ---- list -------------------------------------------------------------------
 
-dealcore::DealFilter filter_from(const Args &args, const Catalog &cat) {
+dealcore::DealFilter filter_from(const Args &args, const Catalog &cat, const Zone &zone) {
   dealcore::DealFilter f;
   for (const auto &v : args.all("pipeline")) f.pipelines.push_back(cat.find_pipeline(v).id);
   for (const auto &v : args.all("stage"))
@@ -120,6 +121,32 @@ dealcore::DealFilter filter_from(const Args &args, const Catalog &cat) {
     throw UsageError("--no-tasks and --has-tasks exclude each other");
   if (args.has("no-tasks")) f.has_open_tasks = false;
   if (args.has("has-tasks")) f.has_open_tasks = true;
+  if (args.has("overdue")) f.has_overdue_task = true;
+  if (args.has("task-due-today") && args.has("task-due-within"))
+    throw UsageError("--task-due-today and --task-due-within exclude each other");
+  if (args.has("task-due-today")) {
+    // Due later today: overdue tasks are --overdue's.
+    f.task_due_from = now_ms();
+    f.task_due_to = zone.day_start_after(now_ms(), 1);
+  }
+  if (auto v = args.get("task-due-within")) {
+    const auto days = parse_int(*v, "--task-due-within");
+    if (days < 1 || days > 3650) throw UsageError("--task-due-within: 1..3650 days");
+    // From now to the end of the local day DAYS-1 days ahead (1 = today).
+    f.task_due_from = now_ms();
+    f.task_due_to = zone.day_start_after(now_ms(), static_cast<int>(days));
+  }
+  for (const auto &v : args.all("activity")) {
+    if (v == "none") f.activity.push_back(dealcore::ActivityLevel::none);
+    else if (v == "low") f.activity.push_back(dealcore::ActivityLevel::low);
+    else if (v == "normal") f.activity.push_back(dealcore::ActivityLevel::normal);
+    else if (v == "high") f.activity.push_back(dealcore::ActivityLevel::high);
+    else throw UsageError("--activity: none, low, normal or high");
+  }
+  if (args.has("rotting") && args.has("not-rotting"))
+    throw UsageError("--rotting and --not-rotting exclude each other");
+  if (args.has("rotting")) f.rotting = true;
+  if (args.has("not-rotting")) f.rotting = false;
   if (auto v = args.get("archived")) {
     if (*v == "exclude") f.archived = dealcore::ArchivedMode::exclude;
     else if (*v == "only") f.archived = dealcore::ArchivedMode::only;
@@ -129,7 +156,7 @@ dealcore::DealFilter filter_from(const Args &args, const Catalog &cat) {
   return f;
 }
 
-dealcore::ListOptions options_from(const Args &args) {
+dealcore::ListOptions options_from(const Args &args, const Zone &zone) {
   dealcore::ListOptions o;
   const std::string sort = args.get("sort").value_or("updated");
   if (sort == "updated") o.sort = dealcore::SortField::updated;
@@ -137,9 +164,12 @@ dealcore::ListOptions options_from(const Args &args) {
   else if (sort == "amount") o.sort = dealcore::SortField::amount;
   else if (sort == "name") o.sort = dealcore::SortField::name;
   else if (sort == "stage") o.sort = dealcore::SortField::stage;
-  else throw UsageError("--sort: updated, created, amount, name or stage");
-  // Names and stages read naturally A to Z; times and amounts newest/largest first.
-  o.descending = !(sort == "name" || sort == "stage");
+  else if (sort == "next-task") o.sort = dealcore::SortField::next_task_due;
+  else throw UsageError("--sort: updated, created, amount, name, stage or next-task");
+  // Names and stages read naturally A to Z, the nearest task first;
+  // times and amounts newest/largest first.
+  o.descending = !(sort == "name" || sort == "stage" || sort == "next-task");
+  o.time_zone = zone.name();
   if (args.has("asc") && args.has("desc")) throw UsageError("--asc and --desc exclude each other");
   if (args.has("asc")) o.descending = false;
   if (args.has("desc")) o.descending = true;
@@ -156,8 +186,8 @@ int run_list(const Context &ctx, const Args &args) {
   no_positional(args, "list");
   auto db = ctx.open();
   Catalog cat(db);
-  const auto filter = filter_from(args, cat);
-  const auto options = options_from(args);
+  const auto filter = filter_from(args, cat, *ctx.zone);
+  const auto options = options_from(args, *ctx.zone);
   const auto page = db.list_deals(filter, options);
   if (ctx.json) {
     Json j(std::cout);
@@ -171,7 +201,7 @@ int run_list(const Context &ctx, const Args &args) {
     return 0;
   }
   if (page.items.empty()) std::cout << "No deals match.\n";
-  else print_deal_table(std::cout, page.items, cat, terminal_width(160));
+  else print_deal_table(std::cout, page.items, cat, terminal_width(160), *ctx.zone);
   std::string footer = fmt::format("{} deal{} shown", page.items.size(), page.items.size() == 1 ? "" : "s");
   if (page.total) footer += fmt::format(", {} in total", *page.total);
   std::cout << footer << '\n';
@@ -220,7 +250,10 @@ int run_find(const Context &ctx, const Args &args) {
   std::vector<dealcore::Contact> contacts;
   for (Id id : contact_ids) contacts.push_back(db.contact(id));
   std::vector<dealcore::Deal> deals;
-  for (Id id : deal_ids_found) deals.push_back(db.get_deal(id));
+  for (Id id : deal_ids_found) {
+    deals.push_back(db.get_deal(id));
+    fill_task_state(deals.back(), *ctx.zone, now_ms());
+  }
   if (ctx.json) {
     Json j(std::cout);
     j.begin_object().field("query", query).field("kind", email ? "email" : "phone");
@@ -249,7 +282,7 @@ int run_find(const Context &ctx, const Args &args) {
   }
   if (!deals.empty()) {
     std::cout << '\n';
-    print_deal_table(std::cout, deals, cat, terminal_width(160));
+    print_deal_table(std::cout, deals, cat, terminal_width(160), *ctx.zone);
   }
   return 0;
 }
@@ -262,7 +295,8 @@ int run_show(const Context &ctx, const Args &args) {
     Json j(std::cout);
     j.begin_array();
     for (Id id : ids) {
-      const auto d = db.get_deal(id);
+      auto d = db.get_deal(id);
+      fill_task_state(d, *ctx.zone, now_ms());
       const auto contacts = contacts_of(db, d);
       deal_json(j, d, cat, &contacts);
     }
@@ -271,14 +305,15 @@ int run_show(const Context &ctx, const Args &args) {
   }
   bool first = true;
   for (Id id : ids) {
-    const auto d = db.get_deal(id);
+    auto d = db.get_deal(id);
+    fill_task_state(d, *ctx.zone, now_ms());
     const auto contacts = contacts_of(db, d);
     if (ctx.json) {
       Json j(std::cout);
       deal_json(j, d, cat, &contacts);
     } else {
       if (!first) std::cout << '\n';
-      print_card(std::cout, d, cat, contacts, now_ms());
+      print_card(std::cout, d, cat, contacts, now_ms(), *ctx.zone);
     }
     first = false;
   }
@@ -455,9 +490,15 @@ std::vector<Command> read_commands() {
         {"email", "EMAIL", false, "a contact has this e-mail"},
         {"no-tasks", "", false, "deals without open tasks"},
         {"has-tasks", "", false, "deals with open tasks"},
+        {"overdue", "", false, "deals with an overdue open task"},
+        {"task-due-today", "", false, "deals with an open task due later today (--tz)"},
+        {"task-due-within", "DAYS", false, "an open task due from now to the end of day DAYS (1 = today)"},
+        {"activity", "LEVEL", true, "activity level none, low, normal or high (30-day window)"},
+        {"rotting", "", false, "longer in the stage than its rotting days"},
+        {"not-rotting", "", false, "not rotting"},
         {"archived", "MODE", false, "exclude (default), only or include archived deals"},
-        {"sort", "FIELD", false, "updated (default), created, amount, name or stage"},
-        {"asc", "", false, "ascending (default for name and stage)"},
+        {"sort", "FIELD", false, "updated (default), created, amount, name, stage or next-task"},
+        {"asc", "", false, "ascending (default for name, stage and next-task)"},
         {"desc", "", false, "descending (default for updated, created, amount)"},
         {"limit", "N", false, "page size, 1..1000 (default 50)"},
         {"cursor", "TOKEN", false, "continue after the page that printed this token"},

@@ -2,6 +2,7 @@
 // over the public dealcore C++ API.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <dealcore/database.hpp>
 
 #include "args.hpp"
+#include "zone.hpp"
 
 namespace cli {
 
@@ -17,6 +19,9 @@ struct Context {
   std::string db_path = "./dealcore.db";
   bool json = false;
   dealcore::Actor actor = dealcore::Actor::system();
+  bool actor_given = false;
+  // --tz, or $TZ when it is an IANA name, or UTC.
+  std::shared_ptr<const Zone> zone = std::make_shared<Zone>("UTC");
 
   // Opens the existing database; a missing file is a Failure with a hint.
   dealcore::Database open() const;
@@ -41,6 +46,11 @@ std::vector<Command> read_commands();
 std::vector<Command> write_commands();
 Command demo_command();
 Command events_command();
+std::vector<Command> task_commands();     // task, tasks
+std::vector<Command> history_commands();  // comment, pin, unpin, history, stages, activity
+
+// The current time (the system clock), in milliseconds since the epoch.
+dealcore::Millis now_ms();
 
 // Deal ids from positional arguments; UsageError when there is none or one is
 // not a positive integer.

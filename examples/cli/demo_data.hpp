@@ -68,6 +68,11 @@ std::vector<Client> make_clients(Rng &rng, int n);
 std::string make_deal_name(Rng &rng, const Client &client, bool tender);
 // "3f2a8c1e-…": 8-4-4-4-12 lower-case hex, version 4 bits set.
 std::string make_guid(Rng &rng);
+// What a manager writes: task texts by type (0 call, 1 meeting, 2 e-mail,
+// 3 follow-up), the results of completed tasks, and comments on deals.
+const std::vector<std::string> &task_texts(int type);
+const std::vector<std::string> &task_results(int type);
+const std::vector<std::string> &comments();
 // Russian to Latin letters for e-mail addresses and domains.
 std::string translit(std::string_view russian);
 

@@ -1,5 +1,6 @@
 // dealcore — a command-line host for the dealcore library: a demo database,
 // the deal list, the kanban, lookups and the everyday changes of a deal.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -18,6 +19,7 @@ const std::vector<Flag> &global_flags() {
       {"db", "PATH", false, "database file (default ./dealcore.db)"},
       {"json", "", false, "print JSON instead of tables"},
       {"actor", "USER_ID", false, "user on whose behalf changes are made (default 0: system)"},
+      {"tz", "ZONE", false, "IANA time zone for due times and 'today' (default: $TZ if IANA, else UTC)"},
       {"help", "", false, "show help"},
   };
   return flags;
@@ -29,6 +31,8 @@ const std::vector<Command> &commands() {
     for (auto &c : read_commands()) v.push_back(std::move(c));
     v.push_back(events_command());
     for (auto &c : write_commands()) v.push_back(std::move(c));
+    for (auto &c : task_commands()) v.push_back(std::move(c));
+    for (auto &c : history_commands()) v.push_back(std::move(c));
     return v;
   }();
   return all;
@@ -58,7 +62,7 @@ void print_flags(std::ostream &out, const std::vector<Flag> &flags) {
 void print_usage(std::ostream &out) {
   out << "dealcore " << dealcore::version()
       << " — deals, pipelines and the kanban from the command line\n\n"
-         "usage: dealcore [--db PATH] [--json] [--actor USER_ID] <command> [args]\n\n"
+         "usage: dealcore [--db PATH] [--json] [--actor USER_ID] [--tz ZONE] <command> [args]\n\n"
          "commands:\n";
   int w = 0;
   for (const auto &c : commands()) w = std::max(w, static_cast<int>(c.name.size()));
@@ -74,8 +78,12 @@ void print_command_help(std::ostream &out, const Command &c) {
     out << "\noptions:\n";
     print_flags(out, c.flags);
   }
+  std::vector<Flag> globals;
+  for (const auto &g : global_flags())
+    if (std::none_of(c.flags.begin(), c.flags.end(), [&](const Flag &f) { return f.name == g.name; }))
+      globals.push_back(g);
   out << "\nglobal options:\n";
-  print_flags(out, global_flags());
+  print_flags(out, globals);
 }
 
 int run(int argc, char **argv) {
@@ -84,7 +92,7 @@ int run(int argc, char **argv) {
   std::size_t at = 0;
   while (at < tokens.size() && tokens[at].rfind("-", 0) == 0) {
     const std::string &t = tokens[at];
-    if (t == "--db" || t == "--actor") ++at;
+    if (t == "--db" || t == "--actor" || t == "--tz") ++at;
     else if (t == "--help" || t == "-h") {
       print_usage(std::cout);
       return 0;
@@ -115,7 +123,15 @@ int run(int argc, char **argv) {
   if (!cmd) throw UsageError(fmt::format("unknown command '{}' (see dealcore --help)", name));
   tokens.erase(tokens.begin() + static_cast<std::ptrdiff_t>(at));
 
-  std::vector<Flag> flags = global_flags();
+  // A command's own flag replaces a global one of the same name (history --actor).
+  auto own = [&](std::string_view n) {
+    for (const auto &f : cmd->flags)
+      if (f.name == n) return true;
+    return false;
+  };
+  std::vector<Flag> flags;
+  for (const auto &f : global_flags())
+    if (!own(f.name)) flags.push_back(f);
   flags.insert(flags.end(), cmd->flags.begin(), cmd->flags.end());
   Args args;
   try {
@@ -130,11 +146,13 @@ int run(int argc, char **argv) {
   Context ctx;
   if (auto db = args.get("db")) ctx.db_path = *db;
   ctx.json = args.has("json");
-  if (auto actor = args.get("actor")) {
+  if (auto actor = args.get("actor"); actor && !own("actor")) {
     const auto id = parse_int(*actor, "--actor");
     if (id < 0) throw UsageError("--actor: a user id, or 0 for the system");
     ctx.actor = dealcore::Actor::user(id);
+    ctx.actor_given = true;
   }
+  ctx.zone = std::make_shared<Zone>(args.get("tz").value_or(Zone::default_name()));
   return cmd->run(ctx, args);
 }
 

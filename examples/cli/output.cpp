@@ -129,6 +129,12 @@ Json &Json::value(bool b) {
   return *this;
 }
 
+Json &Json::raw(std::string_view literal) {
+  before_value();
+  out_ << literal;
+  return *this;
+}
+
 Json &Json::null() {
   before_value();
   out_ << "null";

@@ -53,6 +53,8 @@ class Json {
   Json &value(int v) { return value(static_cast<std::int64_t>(v)); }
   Json &value(bool b);
   Json &null();
+  // A value written as given: a number already formatted ("2.5").
+  Json &raw(std::string_view literal);
 
   // key(k).value(v) in one call.
   template <class T>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -33,14 +34,60 @@ int rotting_days_over(const dealcore::Deal &d, const Catalog &cat, dealcore::Mil
   return days > *s->rotting_days ? days : 0;
 }
 
+std::string_view task_state_name(dealcore::TaskState s) {
+  switch (s) {
+    case dealcore::TaskState::overdue: return "overdue";
+    case dealcore::TaskState::today: return "today";
+    case dealcore::TaskState::planned: return "planned";
+    default: return "none";
+  }
+}
+
+std::string task_state_cell(const dealcore::Deal &d, const Zone &zone) {
+  switch (d.task_state) {
+    case dealcore::TaskState::overdue: return "● overdue · " + zone.format_date(d.next_task_due);
+    case dealcore::TaskState::today: return "● today " + zone.format_time(d.next_task_due).substr(11);
+    case dealcore::TaskState::planned: return "● planned · " + zone.format_date(d.next_task_due);
+    default: return "○ no tasks";
+  }
+}
+
+std::string color_task_markers(std::string text) {
+  if (!use_color()) return text;
+  static const std::pair<std::string_view, std::string_view> marks[] = {
+      {"● overdue", "#e53935"}, {"● today", "#fb8c00"}, {"● planned", "#43a047"}, {"○ no tasks", "#9e9e9e"}};
+  for (const auto &[mark, color] : marks) {
+    const std::string marker(mark.substr(0, mark.find(' ')));
+    const std::string colored = ansi_color(color) + marker + std::string(kAnsiReset);
+    for (std::size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + colored.size()))
+      text.replace(at, marker.size(), colored);
+  }
+  return text;
+}
+
+void fill_task_state(dealcore::Deal &d, const Zone &zone, dealcore::Millis now) {
+  if (d.open_task_count == 0) d.task_state = dealcore::TaskState::none;
+  else if (d.next_task_due < now) d.task_state = dealcore::TaskState::overdue;
+  else if (d.next_task_due < zone.day_start_after(now, 1)) d.task_state = dealcore::TaskState::today;
+  else d.task_state = dealcore::TaskState::planned;
+}
+
+std::string format_duration(dealcore::Millis ms) {
+  const dealcore::Millis min = ms / 60'000, h = min / 60, days = h / 24;
+  if (days > 0) return h % 24 ? fmt::format("{} d {} h", days, h % 24) : fmt::format("{} d", days);
+  if (h > 0) return min % 60 ? fmt::format("{} h {} min", h, min % 60) : fmt::format("{} h", h);
+  return min > 0 ? fmt::format("{} min", min) : "< 1 min";
+}
+
 void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deals,
-                      const Catalog &cat, int width) {
+                      const Catalog &cat, int width, const Zone &zone) {
   Table t({{"ID", Align::right},
            {"Deal", Align::left, 60, 16, 2},
            {"Stage", Align::left, 24, 10},
            {"Amount", Align::right},
            {"Owner", Align::left, 20, 8},
            {"Client", Align::left, 30, 10},
+           {"Next task", Align::left},
            {"Updated (UTC)", Align::left}});
   for (const auto &d : deals) {
     std::string stage = cat.stage_name(d.stage_id);
@@ -48,9 +95,12 @@ void print_deal_table(std::ostream &out, const std::vector<dealcore::Deal> &deal
     if (d.stage_kind == dealcore::StageKind::lost) stage = "✗ " + stage;
     std::string name = d.archived ? "[archived] " + d.name : d.name;
     t.add({std::to_string(d.id), name, stage, format_money(d.amount), cat.user_name(d.owner_id),
-           d.client_name.empty() ? "—" : d.client_name, format_time(d.updated_at)});
+           d.client_name.empty() ? "—" : d.client_name, task_state_cell(d, zone),
+           format_time(d.updated_at)});
   }
-  t.print(out, width);
+  std::ostringstream text;
+  t.print(text, width);
+  out << color_task_markers(text.str());
 }
 
 void money_json(Json &j, const dealcore::Money &m) {
@@ -103,7 +153,8 @@ void deal_json(Json &j, const dealcore::Deal &d, const Catalog &cat,
       .field("stage_changed_at", d.stage_changed_at)
       .field("archived", d.archived)
       .field("open_task_count", d.open_task_count)
-      .field("next_task_due", d.next_task_due);
+      .field("next_task_due", d.next_task_due)
+      .field("task_state", task_state_name(d.task_state));
   if (with_tags) {
     j.key("tags").begin_array();
     for (auto id : d.tags)
@@ -146,7 +197,7 @@ struct ColumnLines {
 };
 
 ColumnLines column_lines(const dealcore::StageColumn &col, const Catalog &cat, int cw,
-                         dealcore::Millis now) {
+                         dealcore::Millis now, const Zone &zone) {
   ColumnLines c;
   std::string title = pad_right(kind_mark(col.stage.kind) + col.stage.name, cw);
   if (use_color()) {
@@ -165,6 +216,8 @@ ColumnLines column_lines(const dealcore::StageColumn &col, const Catalog &cat, i
     std::string who = cat.user_name(d.owner_id);
     if (int over = rotting_days_over(d, cat, now)) who += fmt::format(" · ⚠ {} d", over);
     c.body.push_back(pad_right(who, cw));
+    if (col.stage.kind == dealcore::StageKind::open || d.open_task_count > 0)
+      c.body.push_back(color_task_markers(pad_right(task_state_cell(d, zone), cw)));
     c.body.push_back(std::string(cw, ' '));
   }
   if (col.count > static_cast<std::int64_t>(col.cards.size()))
@@ -178,7 +231,7 @@ ColumnLines column_lines(const dealcore::StageColumn &col, const Catalog &cat, i
 }  // namespace
 
 void print_board(std::ostream &out, const dealcore::Board &board, const Catalog &cat, int width,
-                 dealcore::Millis now) {
+                 dealcore::Millis now, const Zone &zone) {
   // Summary: one row per stage with a column per currency, then the totals.
   std::vector<std::string> currencies;
   for (const auto &col : board.columns)
@@ -245,7 +298,7 @@ void print_board(std::ostream &out, const dealcore::Board &board, const Catalog 
   for (int first = 0; first < n; first += in_row) {
     const int last = std::min(n, first + in_row);
     std::vector<ColumnLines> cols;
-    for (int i = first; i < last; ++i) cols.push_back(column_lines(board.columns[i], cat, cw, now));
+    for (int i = first; i < last; ++i) cols.push_back(column_lines(board.columns[i], cat, cw, now, zone));
     auto rule = [&](std::string_view l, std::string_view m, std::string_view r) {
       std::string s(l);
       for (int i = 0; i < last - first; ++i) {
@@ -304,7 +357,8 @@ void board_json(Json &j, const dealcore::Board &board, const Catalog &cat) {
 }
 
 void print_card(std::ostream &out, const dealcore::Deal &d, const Catalog &cat,
-                const std::vector<dealcore::Contact> &contacts, dealcore::Millis now) {
+                const std::vector<dealcore::Contact> &contacts, dealcore::Millis now,
+                const Zone &zone) {
   out << fmt::format("Deal #{}  {}\n", d.id, d.name);
   auto row = [&](std::string_view label, const std::string &value) {
     out << "  " << pad_right(label, 13) << value << '\n';
@@ -337,8 +391,9 @@ void print_card(std::ostream &out, const dealcore::Deal &d, const Catalog &cat,
   if (!d.lost_reason.empty()) row("Lost reason", d.lost_reason);
   std::string tasks = d.open_task_count == 0
                           ? "none (no open tasks)"
-                          : fmt::format("{} open, next due {} UTC", d.open_task_count,
-                                        format_time(d.next_task_due));
+                          : fmt::format("{} open, next due {} {} — {}", d.open_task_count,
+                                        zone.format_time(d.next_task_due), zone.name(),
+                                        task_state_name(d.task_state));
   row("Tasks", tasks);
   if (!d.external_ref.empty()) row("External ref", d.external_ref);
   if (d.archived) row("Archived", "yes");
