@@ -46,7 +46,9 @@ py "assert len(d['items']) == 600, len(d['items'])" "$TMP/a.json"
 
 step "every read command emits valid JSON"
 for cmd in "board" "board --pipeline Тендеры" "list --total" "show 1" "show 1 2" "find +79000000000" \
-           "pipelines" "users" "tags" "verify" "events" "events --deal 1" "events --after 0"; do
+           "pipelines" "users" "tags" "verify" "events" "events --deal 1" "events --after 0" \
+           "tasks --user 1" "tasks --department 1" "task list 1 --all" "history 1" "stages 1" "activity 1" \
+           "list --overdue" "list --sort next-task --tz Europe/Moscow"; do
   # shellcheck disable=SC2086
   dc --json $cmd | python3 -m json.tool >/dev/null || fail "invalid JSON from '$cmd'"
 done
@@ -108,6 +110,137 @@ any=$(total --tag-any Госзаказ)
 both=$(total --tag-all Госзаказ --tag-all 44-ФЗ)
 only=$(total --tag-all Госзаказ --tag-none 44-ФЗ)
 [[ $any -gt 0 && $both -gt 0 && $only -gt 0 && $any == $((both + only)) ]] || fail "tag filters: $any != $both + $only"
+step "the demo has tasks, comments and pins"
+dc tasks --department 'Отдел продаж (Москва)' --json >"$TMP/tb.json"
+py "assert [g['group'] for g in d['groups']] == ['overdue', 'today', 'tomorrow', 'this week', 'later']; assert d['total'] == sum(g['count'] for g in d['groups']) > 0" "$TMP/tb.json"
+dc events --after 0 --limit 10000 --json >"$TMP/all.json"
+py "k=[e['kind'] for e in d]; assert k.count('task.created') > 100 and 'task.completed' in k and 'comment.added' in k and 'event.pinned' in k" "$TMP/all.json"
+py "late=[e for e in d if e['kind'] == 'task.completed' and '\"late\":true' in e['payload']]; assert late" "$TMP/all.json"
+open_total=$(total --kind open)
+no_task=$(total --kind open --no-tasks)
+python3 -c "import sys; o, n = int(sys.argv[1]), int(sys.argv[2]); assert 0.15 < n / o < 0.5, (n, o)" "$open_total" "$no_task" \
+  || fail "deals without tasks: $no_task of $open_total open"
+
+step "time zones"
+expect_exit 1 "unknown time zone 'Mars/Olympus'" dc --tz Mars/Olympus list
+expect_exit 1 "unknown time zone" dc tasks --user 1 --tz Moscow
+TZ=Europe/Moscow dc tasks --user 1 --json >"$TMP/tz.json"
+py "assert d['time_zone'] == 'Europe/Moscow'" "$TMP/tz.json"
+TZ=MSK-3 dc tasks --user 1 --json >"$TMP/tz.json"
+py "assert d['time_zone'] == 'UTC'" "$TMP/tz.json"
+
+step "tasks: add, the deal leaves --no-tasks, done, done twice, reopen, move, assign, edit, delete"
+deal=$(dc list --no-tasks --kind open --pipeline Продажи --limit 1 --json | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['id'])")
+before=$(total --no-tasks --kind open)
+# tomorrow in Moscow, 10:00 local = 07:00 UTC
+tomorrow=$(TZ=Europe/Moscow date -d tomorrow +%F)
+dc --tz Europe/Moscow --actor 1 task add "$deal" --text 'Позвонить ЛПР: согласовать спецификацию' --type call --assignee 1 \
+   --due "$tomorrow 10:00" --json >"$TMP/t.json"
+py "assert d['type'] == 'call' and d['status'] == 'open' and d['due'] == '$tomorrow 10:00' and d['creator'] == 'Анна Смирнова' and d['deal_id'] == $deal" "$TMP/t.json"
+task=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$TMP/t.json")
+dc --tz UTC task list "$deal" --json >"$TMP/tl.json"
+py "t=[x for x in d if x['id'] == $task][0]; assert t['due'] == '$tomorrow 07:00', t['due']" "$TMP/tl.json"
+after=$(total --no-tasks --kind open)
+[[ $after == $((before - 1)) ]] || fail "--no-tasks after task add: $after, expected $((before - 1))"
+dc list --no-tasks --kind open --limit 1000 --json >"$TMP/l.json"
+py "assert $deal not in [i['id'] for i in d['items']]" "$TMP/l.json"
+dc --tz Europe/Moscow list --has-tasks --text "$(dc show "$deal" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['name'][:20])")" --json >"$TMP/l.json"
+py "i=[i for i in d['items'] if i['id'] == $deal][0]; assert i['task_state'] == 'planned' and i['open_task_count'] == 1" "$TMP/l.json"
+out=$(dc --tz Europe/Moscow list --has-tasks --limit 5)
+contains "$out" "Next task" "list task column"
+dc --tz Europe/Moscow task add "$deal" --text 'Отправить КП' --type email --due-day 2020-01-15 >/dev/null
+dc list --overdue --limit 1000 --json >"$TMP/l.json"
+py "i=[i for i in d['items'] if i['id'] == $deal]; assert i and i[0]['task_state'] == 'overdue'" "$TMP/l.json"
+out=$(dc --tz Europe/Moscow task list "$deal")
+contains "$out" "2020-01-15 (all day)" "all-day task"
+contains "$out" "overdue" "overdue status"
+dc --actor 1 --tz Europe/Moscow tasks --mine --limit 1000 --json >"$TMP/tb.json"
+py "g=[g for g in d['groups'] if g['group'] == 'tomorrow'][0]; assert $task in [t['id'] for t in g['items']] and g['count'] >= 1" "$TMP/tb.json"
+count0=$(dc show "$deal" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['open_task_count'])")
+out=$(dc --actor 1 task done "$task" --result 'Дозвонился, спецификация согласована')
+contains "$out" "Completed task #$task" "task done"
+count1=$(dc show "$deal" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['open_task_count'])")
+[[ $count1 == $((count0 - 1)) ]] || fail "open task count after done: $count1, expected $((count0 - 1))"
+expect_exit 1 "already completed" dc task done "$task"
+expect_exit 1 "reopen it first" dc task move "$task" --due-day 2030-01-01
+dc task reopen "$task" >/dev/null
+expect_exit 1 "not completed" dc task reopen "$task"
+dc --tz Europe/Moscow task move "$task" --due '2030-03-01 09:30' --json >"$TMP/t.json"
+py "import datetime as t; assert d['due'] == '2030-03-01 09:30' and d['status'] == 'open' and d['due_at'] == int(t.datetime(2030, 3, 1, 6, 30, tzinfo=t.timezone.utc).timestamp() * 1000)" "$TMP/t.json"
+dc task assign "$task" --to 'Дмитрий Иванов' --json >"$TMP/t.json"
+py "assert d['assignee'] == 'Дмитрий Иванов'" "$TMP/t.json"
+dc task edit "$task" --text 'Встреча: подписание' --type meeting --json >"$TMP/t.json"
+py "assert d['type'] == 'meeting' and d['text'] == 'Встреча: подписание'" "$TMP/t.json"
+out=$(dc task delete "$task")
+contains "$out" "Deleted task #$task" "task delete"
+expect_exit 1 "does not exist" dc task done "$task"
+expect_exit 2 "--due" dc task add "$deal" --text x
+expect_exit 2 "not a time" dc task add "$deal" --text x --due 2030-01-01
+expect_exit 2 "does not apply" dc task done 1 --to 2
+expect_exit 1 "unknown task type" dc task add "$deal" --text x --type телепатия --due-day 2030-01-01
+expect_exit 2 "--actor" dc tasks --mine
+
+step "comments, pins and the history"
+out=$(dc --actor 10 comment "$deal" 'Клиент просит отсрочку 30 дней, нужен ответ финансового отдела' --mention 'Анна Смирнова')
+contains "$out" "Comment #" "comment"
+comment=$(grep -o 'Comment #[0-9]*' <<<"$out" | tr -dc 0-9)
+dc comment edit "$comment" 'Клиент просит отсрочку 45 дней' >/dev/null
+dc history "$deal" --kind comment --json >"$TMP/h.json"
+py "k=[e['kind'] for e in d['items']]; assert k == ['comment.edited', 'comment.added'], k; assert 'отсрочку 30 дней' in d['items'][0]['text'] and 'отсрочку 45 дней' in d['items'][0]['text']" "$TMP/h.json"
+first=$(dc history "$deal" --kind deal.created --json | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['seq'])")
+dc --actor 1 pin "$first" >/dev/null
+dc history "$deal" --json >"$TMP/h.json"
+py "assert [e['seq'] for e in d['pinned']] == [$first] and d['pinned'][0]['pinned_by_name'] == 'Анна Смирнова'; s=[e['seq'] for e in d['items']]; assert s == sorted(s, reverse=True) and $first not in s and d['items'][0]['kind'] == 'event.pinned'" "$TMP/h.json"
+py "k=[e['kind'] for e in d['items']]; assert {'task.created', 'task.completed', 'task.reopened', 'task.rescheduled', 'task.reassigned', 'task.edited', 'task.deleted', 'comment.added'} <= set(k), k" "$TMP/h.json"
+py "t=[e['text'] for e in d['items'] if e['kind'] == 'task.rescheduled'][0]; assert '→' in t and '2030' in t, t" "$TMP/h.json"
+out=$(dc history "$deal")
+first_row=$(grep -m1 -E '^ *(📌|\[pinned\])? *[0-9]+  ' <<<"$out")
+contains "$first_row" "📌" "the pinned event is first"
+contains "$first_row" "deal.created" "the pinned event is first"
+out=$(dc history "$deal" --actor 'Павел Морозов' --json)
+contains "$out" "comment.added" "history --actor"
+lacks "$out" "task.created" "history --actor"
+dc history "$deal" --limit 2 --json >"$TMP/p1.json"
+cur=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['next_cursor'])" "$TMP/p1.json")
+dc history "$deal" --limit 2 --cursor "$cur" --json >"$TMP/p2.json"
+python3 - "$TMP/h.json" "$TMP/p1.json" "$TMP/p2.json" <<'PY' || fail "history pages"
+import json, sys
+a, p1, p2 = (json.load(open(f)) for f in sys.argv[1:])
+assert p2['pinned'] == []
+assert [e['seq'] for e in p1['items'] + p2['items']] == [e['seq'] for e in a['items']][:4]
+PY
+dc unpin "$first" >/dev/null
+dc history "$deal" --json >"$TMP/h.json"
+py "assert d['pinned'] == [] and d['items'][0]['kind'] == 'event.unpinned'" "$TMP/h.json"
+dc comment delete "$comment" >/dev/null
+expect_exit 1 "does not exist" dc comment delete "$comment"
+expect_exit 1 "does not exist" dc pin 99999999
+
+step "stage history and time in the previous stage"
+dc move "$deal" --stage Переговоры >/dev/null
+dc move "$deal" --stage Квалификация >/dev/null
+dc stages "$deal" --json >"$TMP/s.json"
+py "s=[x['stage'] for x in d]; assert s[-2:] == ['Переговоры', 'Квалификация'] and d[-1]['current'] and d[-1]['left_at'] is None and all(x['left_at'] for x in d[:-1])" "$TMP/s.json"
+out=$(dc stages "$deal")
+contains "$out" "Time in stage" "stages table"
+dc history "$deal" --kind deal.stage_changed --json >"$TMP/h.json"
+py "assert ' after ' in d['items'][0]['text'] and ' in Переговоры' in d['items'][0]['text'], d['items'][0]['text']" "$TMP/h.json"
+
+step "activity"
+dc activity "$deal" --json >"$TMP/a.json"
+py "c=d['components']; assert {'tasks_created', 'tasks_completed', 'completed_late', 'overdue_now', 'open_tasks', 'days_since_touch', 'days_in_stage', 'rotting_days', 'rotting'} <= set(c); assert c['tasks_created'] >= 1 and c['overdue_now'] == 1 and c['open_tasks'] == 1; assert d['level'] in ('none', 'low', 'normal', 'high') and d['window_days'] == 30" "$TMP/a.json"
+out=$(dc activity "$deal" --window 7)
+contains "$out" "Level:" "activity"
+contains "$out" "overdue now" "activity components"
+expect_exit 2 "--window" dc activity "$deal" --window 0
+lvl=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['level'])" "$TMP/a.json")
+dc list --activity "$lvl" --pipeline Продажи --limit 1000 --json >"$TMP/l.json"
+py "assert $deal in [i['id'] for i in d['items']]" "$TMP/l.json"
+rot=$(total --rotting --kind open); fresh=$(total --not-rotting --kind open)
+[[ $rot -gt 0 && $((rot + fresh)) == "$open_total" ]] || fail "rotting $rot + not rotting $fresh != $open_total"
+dc list --sort next-task --has-tasks --limit 50 --json >"$TMP/l.json"
+py "n=[i['next_task_due'] for i in d['items']]; assert n == sorted(n) and all(n)" "$TMP/l.json"
+
 step "sort and paging"
 dc list --sort amount --asc --currency RUB --amount-min 0 --limit 1000 --json >"$TMP/l.json"
 py "a=[i['amount']['minor'] for i in d['items']]; assert len(a) > 10 and a == sorted(a)" "$TMP/l.json"
@@ -265,5 +398,7 @@ out=$(dc verify)
 contains "$out" "ok: the views match the tables" "verify"
 dc verify --json >"$TMP/v.json"
 py "assert d['ok'] is True and d['differences'] == [] and d['deals'] == 601" "$TMP/v.json"
+out=$(dc board --pipeline Продажи --cards 3 --width 120 --tz Europe/Moscow)
+grep -qE "● (overdue|today|planned)|○ no tasks" <<<"$out" || fail "board cards show no task state"
 
 echo "cli smoke test: all checks passed"
