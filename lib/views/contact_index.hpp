@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dealcore/deal.hpp"
+#include "views/compact.hpp"
 
 namespace dealcore::views {
 
@@ -50,7 +51,9 @@ class ContactIndex {
   static void drop(std::vector<std::vector<Entry>> &b, std::uint32_t bucket, Entry e);
 
   std::vector<std::vector<Entry>> phones_, emails_;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> deals_;  // contact -> deals, sorted
+  // contact id -> its deals, sorted. A vector, not an IdList: a contact on
+  // many deals (a client's buyer) must link in O(1) while the views build.
+  std::vector<std::vector<std::uint32_t>> deals_;
 };
 
 // 79123456789 for "+79123456789"; 0 when it is not E.164.

@@ -1,9 +1,10 @@
 // views/deal_views.hpp — the in-memory views over deals (no I/O).
 //
 // Three structures, all derived from the tables and rebuildable:
-//  * rows in a Boost.MultiIndex container, ordered by every sort key of the
-//    list (each key ends in the id, so order is total and keyset pages are
-//    stable), plus a dense id -> row table;
+//  * rows in a Boost.MultiIndex container, ordered by the sort keys a walk
+//    can use — updated, created, amount, name (each key ends in the id, so
+//    order is total and keyset pages are stable) — plus a dense id -> row
+//    table;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment and for archived deals;
 //  * kanban aggregates (count and per-currency sums) per (stage, owner,
@@ -17,7 +18,6 @@
 #pragma once
 
 #include <boost/multi_index/composite_key.hpp>
-#include <boost/multi_index/global_fun.hpp>
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/ordered_index.hpp>
 #include <boost/multi_index_container.hpp>
@@ -56,7 +56,7 @@ struct Row {
   IdList tags, contacts;
 };
 
-// The stage sort: pipeline, then the stage's position on the board.
+// The stage sort key: pipeline, then the stage's position on the board.
 inline std::int64_t stage_sort_key(const Row &r) {
   return (static_cast<std::int64_t>(r.pipeline) << 32) | static_cast<std::uint32_t>(r.stage_pos);
 }
@@ -66,7 +66,6 @@ struct by_updated {};
 struct by_created {};
 struct by_amount {};
 struct by_name {};
-struct by_stage {};
 
 using RowSet = mi::multi_index_container<
     Row,
@@ -82,10 +81,9 @@ using RowSet = mi::multi_index_container<
                                              mi::member<Row, std::uint32_t, &Row::id>>>,
         mi::ordered_unique<mi::tag<by_name>,
                            mi::composite_key<Row, mi::member<Row, CompactString, &Row::name_key>,
-                                             mi::member<Row, std::uint32_t, &Row::id>>>,
-        mi::ordered_unique<mi::tag<by_stage>,
-                           mi::composite_key<Row, mi::global_fun<const Row &, std::int64_t, &stage_sort_key>,
                                              mi::member<Row, std::uint32_t, &Row::id>>>>>;
+// No index for the stage sort: pipelines cluster in that order, so a walk
+// would cross other pipelines first; that sort always intersects and ranks.
 
 // Count and sums per currency of a set of deals.
 struct Aggregate {
