@@ -159,8 +159,7 @@ std::string describe_event(const std::string &kind, const std::string &payload, 
     if (num("from_pipeline") != num("to_pipeline"))
       s += fmt::format(" ({} → {})", cat.pipeline_name(num("from_pipeline")), cat.pipeline_name(num("to_pipeline")));
     if (f.count("ms_in_previous_stage"))
-      s += fmt::format(" after {} in {}", format_duration(num("ms_in_previous_stage")),
-                       cat.stage_name(num("from_stage")));
+      s += fmt::format(" after {}", format_duration(num("ms_in_previous_stage")));
     if (!str("lost_reason").empty()) s += ": " + str("lost_reason");
     return s;
   }
