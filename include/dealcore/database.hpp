@@ -125,6 +125,10 @@ class DEALCORE_EXPORT Database {
 
   // ---- deals --------------------------------------------------------------
   Id create_deal(Actor actor, const DealSpec &spec);
+  // Many new deals in one transaction (an import): all are created or, if
+  // any is refused, none; the error names the deal's index in the batch.
+  // At most 100,000 a call. Returns their ids in order.
+  std::vector<Id> create_deals(Actor actor, const std::vector<DealSpec> &specs);
   // Creates the deal named by spec.external_ref, or updates the one that has
   // it: every field of the spec replaces the deal's (so empty tags, contacts,
   // client or segment clear them; a different stage moves it). Returns its id.

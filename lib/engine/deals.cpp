@@ -222,23 +222,47 @@ const Stage &target_stage(Database::Impl &impl, Id pipeline_id, Id stage_id) {
 
 }  // namespace
 
+namespace {
+
+// Validates and inserts one new deal inside the caller's transaction.
+Id insert_new_deal(Database::Impl &impl, Actor actor, const DealSpec &spec, Database::Impl::Pending &pending) {
+  DealRecord d;
+  fill_from_spec(impl, spec, d, true);
+  const Stage &st = target_stage(impl, spec.pipeline_id, spec.stage_id);
+  if (!d.external_ref.empty() && impl.store_.deal_id_by_ref(d.external_ref))
+    throw Error(Errc::exists, fmt::format("a deal with external_ref '{}' exists", d.external_ref));
+  Millis t = impl.now();
+  d.created_at = spec.created_at.value_or(t);
+  d.updated_at = t;
+  d.pipeline_id = st.pipeline_id;
+  d.stage_id = st.id;
+  d.stage_kind = st.kind;
+  d.stage_changed_at = d.created_at;
+  d.closed_at = st.kind == StageKind::open ? 0 : t;
+  impl.save_deal(actor, nullptr, d, pending);
+  return d.id;
+}
+
+}  // namespace
+
 Id Database::create_deal(Actor actor, const DealSpec &spec) {
+  return impl_->write(actor, [&](Impl::Pending &pending) { return insert_new_deal(*impl_, actor, spec, pending); });
+}
+
+std::vector<Id> Database::create_deals(Actor actor, const std::vector<DealSpec> &specs) {
+  if (specs.empty()) throw Error(Errc::invalid_argument, "no deals given");
+  if (specs.size() > kMaxBulk) throw Error(Errc::invalid_argument, "at most 100000 deals in one call");
   return impl_->write(actor, [&](Impl::Pending &pending) {
-    DealRecord d;
-    fill_from_spec(*impl_, spec, d, true);
-    const Stage &st = target_stage(*impl_, spec.pipeline_id, spec.stage_id);
-    if (!d.external_ref.empty() && impl_->store_.deal_id_by_ref(d.external_ref))
-      throw Error(Errc::exists, fmt::format("a deal with external_ref '{}' exists", d.external_ref));
-    Millis t = impl_->now();
-    d.created_at = spec.created_at.value_or(t);
-    d.updated_at = t;
-    d.pipeline_id = st.pipeline_id;
-    d.stage_id = st.id;
-    d.stage_kind = st.kind;
-    d.stage_changed_at = d.created_at;
-    d.closed_at = st.kind == StageKind::open ? 0 : t;
-    impl_->save_deal(actor, nullptr, d, pending);
-    return d.id;
+    std::vector<Id> ids;
+    ids.reserve(specs.size());
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      try {
+        ids.push_back(insert_new_deal(*impl_, actor, specs[i], pending));
+      } catch (const Error &e) {
+        throw Error(e.code(), fmt::format("deal #{} of the batch: {}", i, e.what()));
+      }
+    }
+    return ids;
   });
 }
 
@@ -248,21 +272,7 @@ Id Database::upsert_deal(Actor actor, const DealSpec &spec) {
   return impl_->write(actor, [&](Impl::Pending &pending) {
     auto existing = impl_->store_.deal_id_by_ref(model::checked_text("external_ref", spec.external_ref, true,
                                                                      model::kMaxRefBytes));
-    if (!existing) {
-      DealRecord d;
-      fill_from_spec(*impl_, spec, d, true);
-      const Stage &st = target_stage(*impl_, spec.pipeline_id, spec.stage_id);
-      Millis t = impl_->now();
-      d.created_at = spec.created_at.value_or(t);
-      d.updated_at = t;
-      d.pipeline_id = st.pipeline_id;
-      d.stage_id = st.id;
-      d.stage_kind = st.kind;
-      d.stage_changed_at = d.created_at;
-      d.closed_at = st.kind == StageKind::open ? 0 : t;
-      impl_->save_deal(actor, nullptr, d, pending);
-      return d.id;
-    }
+    if (!existing) return insert_new_deal(*impl_, actor, spec, pending);
     DealRecord before = impl_->load_deal(*existing);
     DealRecord after = before;
     fill_from_spec(*impl_, spec, after, false);

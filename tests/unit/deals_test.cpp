@@ -145,6 +145,34 @@ TEST_CASE("moving through stages and pipelines records history and closing times
   CHECK(db.last_event_seq() == seq);
 }
 
+TEST_CASE("create_deals imports a batch in one transaction, all or nothing") {
+  auto db = Database::open(testutil::temp_db("batch"));
+  testutil::Catalog c(db);
+  auto sys = Actor::system();
+  std::vector<DealSpec> specs;
+  for (int i = 0; i < 50; ++i)
+    specs.push_back({.name = "Импорт " + std::to_string(i), .pipeline_id = c.sales, .amount = i,
+                     .external_ref = "imp-" + std::to_string(i)});
+  specs[30].external_ref = "imp-3";  // a duplicate inside the batch
+  auto seq = db.last_event_seq();
+  try {
+    db.create_deals(sys, specs);
+    FAIL("a duplicate external_ref was accepted");
+  } catch (const Error &e) {
+    CHECK(e.code() == Errc::exists);
+    CHECK(std::string(e.what()).find("#30") != std::string::npos);
+  }
+  CHECK(db.deal_count() == 0);
+  CHECK(db.last_event_seq() == seq);
+  specs[30].external_ref = "imp-30";
+  auto ids = db.create_deals(sys, specs);
+  REQUIRE(ids.size() == 50);
+  CHECK(db.get_deal(ids[7]).name == "Импорт 7");
+  CHECK(db.board(c.sales).columns[0].count == 50);
+  CHECK(code_of([&] { db.create_deals(sys, {}); }) == Errc::invalid_argument);
+  CHECK(db.verify().ok);
+}
+
 TEST_CASE("upsert by external_ref is idempotent") {
   auto db = Database::open(testutil::temp_db("upsert"));
   testutil::Catalog c(db);
