@@ -185,6 +185,19 @@ int dealcore_deal_create(int64_t *out, dealcore_db *db, int64_t actor_id,
   });
 }
 
+int dealcore_deal_create_many(dealcore_id_list **out, dealcore_db *db, int64_t actor_id,
+                              const dealcore_deal_spec *specs, size_t count) noexcept {
+  return guard("dealcore_deal_create_many", [&] {
+    need_out(out);
+    auto &d = db_of(db);
+    if (count > 0) need(specs, "specs");
+    std::vector<dealcore::DealSpec> v;
+    v.reserve(count);
+    for (size_t i = 0; i < count; ++i) v.push_back(deal_spec(&specs[i]));
+    *out = id_list(d.create_deals(actor(actor_id), v));
+  });
+}
+
 int dealcore_deal_upsert(int64_t *out, dealcore_db *db, int64_t actor_id,
                          const dealcore_deal_spec *spec) noexcept {
   return guard("dealcore_deal_upsert", [&] {

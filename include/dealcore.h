@@ -517,6 +517,13 @@ DEALCORE_EXPORT int dealcore_move_target_init(dealcore_move_target *target,
 
 DEALCORE_EXPORT int dealcore_deal_create(int64_t *out, dealcore_db *db, int64_t actor_id,
                                          const dealcore_deal_spec *spec) DEALCORE_NOEXCEPT;
+/* An import: count deals (1..100000, every spec of the same version) in one
+ * transaction, all or none; the error message names the refused deal's
+ * index. *out lists the new ids in order; free it with
+ * dealcore_id_list_free. */
+DEALCORE_EXPORT int dealcore_deal_create_many(dealcore_id_list **out, dealcore_db *db,
+                                              int64_t actor_id, const dealcore_deal_spec *specs,
+                                              size_t count) DEALCORE_NOEXCEPT;
 /* Creates the deal named by spec->external_ref, or updates the
  * one that has it; a different stage moves it. *out is its id. */
 DEALCORE_EXPORT int dealcore_deal_upsert(int64_t *out, dealcore_db *db, int64_t actor_id,

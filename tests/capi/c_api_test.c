@@ -1683,6 +1683,55 @@ static void test_disk_full(void) {
   dealcore_db_close(small);
 }
 
+static void test_create_many(void) {
+  dealcore_db *imp = NULL;
+  dealcore_stage_spec stage = DEALCORE_STAGE_SPEC_INIT;
+  dealcore_deal_spec specs[3];
+  dealcore_id_list *ids = NULL;
+  dealcore_deal *d = NULL;
+  int64_t pipeline = 0, count = -1, seq = 0;
+  int i;
+
+  remove(DEALCORE_TEST_DB ".import");
+  remove(DEALCORE_TEST_DB ".import-wal");
+  remove(DEALCORE_TEST_DB ".import-shm");
+  CHECK_OK(dealcore_db_open(&imp, DEALCORE_TEST_DB ".import", NULL));
+  if (imp == NULL) return;
+  stage.name = "Новая";
+  CHECK_OK(dealcore_pipeline_create(&pipeline, imp, 0, "Импорт", &stage, 1));
+  for (i = 0; i < 3; ++i) {
+    CHECK_OK(dealcore_deal_spec_init(&specs[i], DEALCORE_DEAL_SPEC_VERSION));
+    specs[i].pipeline_id = pipeline;
+    specs[i].amount = 100 * (i + 1);
+  }
+  specs[0].name = "Первая";
+  specs[1].name = "\xff\xfe"; /* invalid UTF-8: the whole batch is refused */
+  specs[2].name = "Третья";
+  CHECK_OK(dealcore_event_last_seq(&seq, imp));
+  CHECK_RC(dealcore_deal_create_many(&ids, imp, 0, specs, 3), DEALCORE_EINVALID);
+  CHECK(ids == NULL);
+  CHECK(strstr(dealcore_error_last(), "#1") != NULL);
+  CHECK_OK(dealcore_deal_count(&count, imp, DEALCORE_ARCHIVED_INCLUDE));
+  CHECK(count == 0);
+  CHECK(last_seq_of(imp) == seq);
+  CHECK_RC(dealcore_deal_create_many(NULL, imp, 0, specs, 3), DEALCORE_EINVALID);
+  CHECK_RC(dealcore_deal_create_many(&ids, imp, 0, NULL, 3), DEALCORE_EINVALID);
+  CHECK_RC(dealcore_deal_create_many(&ids, NULL, 0, specs, 3), DEALCORE_EINVALID);
+  CHECK_RC(dealcore_deal_create_many(&ids, imp, 0, specs, 0), DEALCORE_EINVALID);
+
+  specs[1].name = "Вторая";
+  CHECK_OK(dealcore_deal_create_many(&ids, imp, 0, specs, 3));
+  CHECK(dealcore_id_list_count(ids) == 3);
+  CHECK_OK(dealcore_deal_get(&d, imp, dealcore_id_list_at(ids, 1)));
+  CHECK_STR(dealcore_deal_name(d), "Вторая");
+  CHECK(dealcore_deal_amount(d) == 200);
+  dealcore_deal_free(d);
+  dealcore_id_list_free(ids);
+  CHECK_OK(dealcore_deal_count(&count, imp, DEALCORE_ARCHIVED_INCLUDE));
+  CHECK(count == 3);
+  dealcore_db_close(imp);
+}
+
 /* ---- events, verify, refresh ------------------------------------------------------------- */
 
 static void test_events(void) {
@@ -1818,6 +1867,7 @@ int main(void) {
   test_events();
   test_verify_and_refresh();
   test_disk_full();
+  test_create_many();
   test_close_and_reopen();
 
   printf("%d passed, %d failed\n", passed, failed);
