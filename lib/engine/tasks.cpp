@@ -105,7 +105,9 @@ void change_task(Database::Impl &impl, Actor actor, Id task_id, Database::Impl::
   Task t = impl.load_task(task_id);
   Millis now = impl.now();
   JsonObject ev;
-  ev.num("task", t.id);
+  // Every task event names the task's text and type, so the history reads
+  // on its own even after the task is deleted.
+  ev.num("task", t.id).str("text", t.text).num("type", t.type_id);
   const char *kind = fn(t, ev, now);
   if (!kind) return;  // nothing changed
   t.updated_at = now;
