@@ -94,7 +94,7 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
   if (a < 0 || a > 2) throw Error(Errc::invalid_argument, "unknown archived mode");
   if (filter.task_due_from && filter.task_due_to && *filter.task_due_from > *filter.task_due_to)
     throw Error(Errc::invalid_argument, "task_due_from is after task_due_to");
-  model::Zone zone(options.time_zone);
+  const auto &zone = model::Zone::get(options.time_zone);
   pf.now = impl_->now();
   pf.today_end = zone.day_start_after(pf.now, 1);
 
@@ -138,7 +138,7 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
 }
 
 Board Database::board(Id pipeline_id, const BoardFilter &filter) const {
-  model::Zone zone(filter.time_zone);
+  const auto &zone = model::Zone::get(filter.time_zone);
   Millis now = impl_->now();
   std::shared_lock lock(impl_->mu_);
   Board b;

@@ -22,7 +22,7 @@ constexpr Millis kDay = 86400000;
 
 // The stored due time: the moment, or the last millisecond of the local day.
 Millis due_time(const Due &due) {
-  model::Zone z(due.time_zone);  // validated for both kinds
+  const auto &z = model::Zone::get(due.time_zone);  // validated for both kinds
   if (!due.all_day) return due.at;
   return z.day_start_after(due.at, 1) - 1;
 }
@@ -224,7 +224,7 @@ TaskBlock Database::task_block(const TaskBlockQuery &q) const {
     throw Error(Errc::invalid_argument, "name either a user or a department");
   if (q.per_group_limit < 0 || q.per_group_limit > 1000)
     throw Error(Errc::invalid_argument, "per_group_limit must be 0..1000");
-  model::Zone zone(q.time_zone);
+  const auto &zone = model::Zone::get(q.time_zone);
   Millis now = q.now.value_or(impl_->now());
   const Millis tomorrow = zone.day_start_after(now, 1), after = zone.day_start_after(now, 2),
                next_week = zone.next_week_start(now);

@@ -3,14 +3,37 @@
 #include <unicode/gregocal.h>
 #include <unicode/timezone.h>
 
+#include <map>
+#include <mutex>
+
 #include "dealcore/error.hpp"
 #include "model/text.hpp"
 
 namespace dealcore::model {
 
+namespace {
+constexpr Millis kDay = 86400000;
+Millis floor_day(Millis t) { return (t >= 0 ? t : t - kDay + 1) / kDay * kDay; }
+}  // namespace
+
+const Zone &Zone::get(const std::string &name) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Zone>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(name);
+  if (it != cache.end()) return *it->second;
+  auto z = std::make_unique<Zone>(name);  // throws for a bad name: nothing cached
+  if (cache.size() >= 256) throw Error(Errc::invalid_argument, "too many distinct time zones");
+  return *cache.emplace(name, std::move(z)).first->second;
+}
+
 Zone::Zone(const std::string &name) {
   if (name.empty() || name.size() > 64 || !valid_utf8(name))
     throw Error(Errc::invalid_argument, "time zone must be an IANA name such as Europe/Moscow");
+  if (name == "UTC" || name == "Etc/UTC") {
+    utc_ = true;
+    return;
+  }
   std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(name)));
   icu::UnicodeString id;
   if (!tz || tz->getID(id) == icu::UnicodeString(UCAL_UNKNOWN_ZONE_ID))
@@ -21,6 +44,7 @@ Zone::Zone(const std::string &name) {
 }
 
 Millis Zone::day_start_after(Millis t, int days) const {
+  if (utc_) return floor_day(t) + days * kDay;
   std::unique_ptr<icu::Calendar> c(cal_->clone());
   UErrorCode status = U_ZERO_ERROR;
   c->setTime(static_cast<UDate>(t), status);
@@ -35,6 +59,12 @@ Millis Zone::day_start_after(Millis t, int days) const {
 }
 
 Millis Zone::next_week_start(Millis t) const {
+  if (utc_) {
+    // Day 0 of the epoch was a Thursday: Monday is (days + 3) % 7 == 0.
+    Millis day = floor_day(t) / kDay;
+    Millis monday_offset = ((day + 3) % 7 + 7) % 7;  // days since Monday
+    return (day - monday_offset + 7) * kDay;
+  }
   std::unique_ptr<icu::Calendar> c(cal_->clone());
   UErrorCode status = U_ZERO_ERROR;
   c->setTime(static_cast<UDate>(t), status);

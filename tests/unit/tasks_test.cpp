@@ -3,6 +3,7 @@
 #include <random>
 
 #include "helpers.hpp"
+#include "model/timezone.hpp"
 
 using namespace dealcore;
 using testutil::code_of;
@@ -113,6 +114,18 @@ TEST_CASE("whole-day tasks, today and overdue follow the caller's time zone") {
   CHECK(db.list_deals({.has_overdue_task = true}).ids == std::vector<Id>{d});
   CHECK(block("Europe/Moscow").groups[0].count == 1);  // overdue
   CHECK(code_of([&] { db.list_deals({}, {.time_zone = "Nowhere/City"}); }) == Errc::invalid_argument);
+}
+
+TEST_CASE("UTC days and weeks by arithmetic agree with ICU") {
+  model::Zone fast("UTC"), icu("Etc/GMT");  // Etc/GMT goes through ICU
+  for (Millis t : {kT0, kT0 - 1, kT0 + 5 * kHour, Millis{0}, Millis{-1}, Millis{-kDay - 5}, kT0 + 200 * kDay + 7}) {
+    CAPTURE(t);
+    CHECK(fast.day_start(t) == icu.day_start(t));
+    CHECK(fast.day_start_after(t, 3) == icu.day_start_after(t, 3));
+    CHECK(fast.next_week_start(t) == icu.next_week_start(t));
+  }
+  CHECK(&model::Zone::get("Europe/Moscow") == &model::Zone::get("Europe/Moscow"));
+  CHECK(code_of([] { model::Zone::get("Nowhere/City"); }) == Errc::invalid_argument);
 }
 
 TEST_CASE("the task block groups a user's and a department's open tasks") {
