@@ -70,6 +70,19 @@ int dealcore_contact_create(int64_t *out, dealcore_db *db, int64_t actor_id,
   });
 }
 
+int dealcore_contact_create_many(dealcore_id_list **out, dealcore_db *db, int64_t actor_id,
+                                 const dealcore_contact_spec *specs, size_t count) noexcept {
+  return guard("dealcore_contact_create_many", [&] {
+    need_out(out);
+    auto &d = db_of(db);
+    if (count > 0) need(specs, "specs");
+    std::vector<dealcore::ContactSpec> v;
+    v.reserve(count);
+    for (size_t i = 0; i < count; ++i) v.push_back(contact_spec(&specs[i]));
+    *out = id_list(d.create_contacts(actor(actor_id), v));
+  });
+}
+
 int dealcore_contact_update(dealcore_db *db, int64_t actor_id, int64_t contact_id,
                             const dealcore_contact_spec *spec) noexcept {
   return guard("dealcore_contact_update", [&] {

@@ -110,6 +110,9 @@ class DEALCORE_EXPORT Database {
 
   // ---- contacts ---------------------------------------------------------
   Id create_contact(Actor actor, const ContactSpec &spec);
+  // Many contacts in one transaction (an import), all or none; at most
+  // 100,000 a call. Returns their ids in order.
+  std::vector<Id> create_contacts(Actor actor, const std::vector<ContactSpec> &specs);
   void update_contact(Actor actor, Id contact_id, const ContactSpec &spec);  // replaces all fields
   Contact contact(Id contact_id) const;
   void link_contact(Actor actor, Id deal_id, Id contact_id);

@@ -441,16 +441,49 @@ std::string contact_payload(const Contact &c) {
 
 }  // namespace
 
+namespace {
+
+Id insert_new_contact(Database::Impl &impl, Actor actor, Contact c, Database::Impl::Pending &pending) {
+  if (!c.external_ref.empty() && impl.store_.contact_id_by_ref(c.external_ref))
+    throw Error(Errc::exists, fmt::format("a contact with external_ref '{}' exists", c.external_ref));
+  c.id = impl.store_.insert_contact(c);
+  if (c.id > static_cast<Id>(UINT32_MAX)) throw Error(Errc::constraint, "the database is full of contacts");
+  impl.store_.append_event(impl.now(), actor.user_id, 0, "contact.created", contact_payload(c));
+  pending.contacts.emplace_back(std::nullopt, c);
+  return c.id;
+}
+
+}  // namespace
+
 Id Database::create_contact(Actor actor, const ContactSpec &spec) {
   Contact c = checked_contact(*impl_, spec);
+  return impl_->write(actor,
+                      [&](Impl::Pending &pending) { return insert_new_contact(*impl_, actor, c, pending); });
+}
+
+std::vector<Id> Database::create_contacts(Actor actor, const std::vector<ContactSpec> &specs) {
+  if (specs.empty()) throw Error(Errc::invalid_argument, "no contacts given");
+  if (specs.size() > kMaxBulk) throw Error(Errc::invalid_argument, "at most 100000 contacts in one call");
+  std::vector<Contact> checked;
+  checked.reserve(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    try {
+      checked.push_back(checked_contact(*impl_, specs[i]));
+    } catch (const Error &e) {
+      throw Error(e.code(), fmt::format("contact #{} of the batch: {}", i, e.what()));
+    }
+  }
   return impl_->write(actor, [&](Impl::Pending &pending) {
-    if (!c.external_ref.empty() && impl_->store_.contact_id_by_ref(c.external_ref))
-      throw Error(Errc::exists, fmt::format("a contact with external_ref '{}' exists", c.external_ref));
-    c.id = impl_->store_.insert_contact(c);
-    if (c.id > static_cast<Id>(UINT32_MAX)) throw Error(Errc::constraint, "the database is full of contacts");
-    impl_->store_.append_event(impl_->now(), actor.user_id, 0, "contact.created", contact_payload(c));
-    pending.contacts.emplace_back(std::nullopt, c);
-    return c.id;
+    std::vector<Id> ids;
+    ids.reserve(checked.size());
+    for (std::size_t i = 0; i < checked.size(); ++i) {
+      try {
+        ids.push_back(insert_new_contact(*impl_, actor, checked[i], pending));
+      } catch (const Error &e) {
+        throw Error(e.code(), fmt::format("contact #{} of the batch: {}", i, e.what()));
+      }
+    }
+    return ids;
   });
 }
 

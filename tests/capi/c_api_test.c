@@ -1729,6 +1729,35 @@ static void test_create_many(void) {
   dealcore_id_list_free(ids);
   CHECK_OK(dealcore_deal_count(&count, imp, DEALCORE_ARCHIVED_INCLUDE));
   CHECK(count == 3);
+
+  {
+    dealcore_contact_spec cs[2];
+    const char *phones[] = {"8 (912) 000-11-22"};
+    const char *bad[] = {"12"};
+    dealcore_id_list *found = NULL;
+    CHECK_OK(dealcore_contact_spec_init(&cs[0], DEALCORE_CONTACT_SPEC_VERSION));
+    CHECK_OK(dealcore_contact_spec_init(&cs[1], DEALCORE_CONTACT_SPEC_VERSION));
+    cs[0].name = "Пётр";
+    cs[0].phones = phones;
+    cs[0].phone_count = 1;
+    cs[1].name = "Павел";
+    cs[1].phones = bad;
+    cs[1].phone_count = 1;
+    CHECK_RC(dealcore_contact_create_many(&ids, imp, 0, cs, 2), DEALCORE_EINVALID);
+    CHECK(strstr(dealcore_error_last(), "#1") != NULL);
+    CHECK_OK(dealcore_contact_find_by_phone(&found, imp, "+79120001122"));
+    CHECK(dealcore_id_list_count(found) == 0);
+    dealcore_id_list_free(found);
+    cs[1].phones = NULL;
+    cs[1].phone_count = 0;
+    CHECK_OK(dealcore_contact_create_many(&ids, imp, 0, cs, 2));
+    CHECK(dealcore_id_list_count(ids) == 2);
+    CHECK_OK(dealcore_contact_find_by_phone(&found, imp, "+79120001122"));
+    CHECK(dealcore_id_list_count(found) == 1 && dealcore_id_list_at(found, 0) == dealcore_id_list_at(ids, 0));
+    dealcore_id_list_free(found);
+    dealcore_id_list_free(ids);
+    CHECK_RC(dealcore_contact_create_many(&ids, imp, 0, NULL, 2), DEALCORE_EINVALID);
+  }
   dealcore_db_close(imp);
 }
 

@@ -170,6 +170,11 @@ TEST_CASE("create_deals imports a batch in one transaction, all or nothing") {
   CHECK(db.get_deal(ids[7]).name == "Импорт 7");
   CHECK(db.board(c.sales).columns[0].count == 50);
   CHECK(code_of([&] { db.create_deals(sys, {}); }) == Errc::invalid_argument);
+  auto contacts = db.create_contacts(sys, {{.name = "Анна", .phones = {"+7 900 000-00-01"}}, {.name = "Олег"}});
+  REQUIRE(contacts.size() == 2);
+  CHECK(db.find_contacts_by_phone("89000000001") == std::vector<Id>{contacts[0]});
+  CHECK(code_of([&] { db.create_contacts(sys, {{.name = "X"}, {.name = ""}}); }) == Errc::invalid_argument);
+  CHECK(code_of([&] { db.contact(contacts[1] + 1); }) == Errc::not_found);
   CHECK(db.verify().ok);
 }
 
