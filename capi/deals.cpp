@@ -24,7 +24,7 @@ dealcore::ContactSpec contact_spec(const dealcore_contact_spec *spec) {
 
 dealcore::DealSpec deal_spec(const dealcore_deal_spec *spec) {
   need(spec, "spec");
-  check_version(spec->version, DEALCORE_DEAL_SPEC_VERSION, "dealcore_deal_spec");
+  check_version(spec->version, 1, DEALCORE_DEAL_SPEC_VERSION, "dealcore_deal_spec");
   dealcore::DealSpec s;
   s.name = text(spec->name, "spec->name");
   s.pipeline_id = spec->pipeline_id;
@@ -40,6 +40,7 @@ dealcore::DealSpec deal_spec(const dealcore_deal_spec *spec) {
   s.tags = ids(spec->tags, spec->tag_count, "spec->tags");
   s.contacts = ids(spec->contacts, spec->contact_count, "spec->contacts");
   if (flag(spec->set_created_at)) s.created_at = spec->created_at;
+  if (spec->version >= 2 && flag(spec->set_updated_at)) s.updated_at = spec->updated_at;
   return s;
 }
 
@@ -173,8 +174,10 @@ int dealcore_phone_normalize(char **out, const dealcore_db *db, const char *phon
 
 int dealcore_deal_spec_init(dealcore_deal_spec *spec, uint32_t version) noexcept {
   static const dealcore_deal_spec defaults = DEALCORE_DEAL_SPEC_INIT;
-  return init_struct("dealcore_deal_spec_init", "dealcore_deal_spec", spec, version,
-                     DEALCORE_DEAL_SPEC_VERSION, defaults);
+  return init_struct("dealcore_deal_spec_init", "dealcore_deal_spec", spec, version, 1,
+                     DEALCORE_DEAL_SPEC_VERSION, defaults, [](uint32_t v) {
+                       return v == 1 ? offsetof(dealcore_deal_spec, set_updated_at) : sizeof(dealcore_deal_spec);
+                     });
 }
 
 int dealcore_deal_patch_init(dealcore_deal_patch *patch, uint32_t version) noexcept {

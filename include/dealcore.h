@@ -466,13 +466,16 @@ typedef struct dealcore_deal_spec {
   size_t contact_count;
   int32_t set_created_at; /* for imports; 0: the clock */
   int64_t created_at;
+  /* version 2 */
+  int32_t set_updated_at; /* for imports; 0: the clock */
+  int64_t updated_at;
 } dealcore_deal_spec;
 
-#define DEALCORE_DEAL_SPEC_VERSION 1
+#define DEALCORE_DEAL_SPEC_VERSION 2
 #define DEALCORE_DEAL_SPEC_INIT                                                                   \
   {                                                                                               \
     DEALCORE_DEAL_SPEC_VERSION, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, \
-        0, 0, 0                                                                                   \
+        0, 0, 0, 0, 0                                                                             \
   }
 DEALCORE_EXPORT int dealcore_deal_spec_init(dealcore_deal_spec *spec,
                                             uint32_t version) DEALCORE_NOEXCEPT;

@@ -26,6 +26,7 @@ struct DealSpec {
   std::vector<Id> tags;
   std::vector<Id> contacts;
   std::optional<Millis> created_at;  // for imports; default: the clock
+  std::optional<Millis> updated_at;  // for imports; default: the clock
 };
 
 // A partial update: only the fields that hold a value change.

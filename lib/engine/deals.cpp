@@ -233,7 +233,7 @@ Id insert_new_deal(Database::Impl &impl, Actor actor, const DealSpec &spec, Data
     throw Error(Errc::exists, fmt::format("a deal with external_ref '{}' exists", d.external_ref));
   Millis t = impl.now();
   d.created_at = spec.created_at.value_or(t);
-  d.updated_at = t;
+  d.updated_at = spec.updated_at.value_or(t);
   d.pipeline_id = st.pipeline_id;
   d.stage_id = st.id;
   d.stage_kind = st.kind;

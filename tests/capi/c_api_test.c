@@ -1052,7 +1052,7 @@ static void test_deals(void) {
   spec.external_ref = NULL;
   spec.version = 0;
   CHECK_RC(dealcore_deal_create(&id, db, 0, &spec), DEALCORE_EVERSION);
-  spec.version = 2;
+  spec.version = 3;
   CHECK_RC(dealcore_deal_create(&id, db, 0, &spec), DEALCORE_EVERSION);
   spec.version = DEALCORE_DEAL_SPEC_VERSION;
   CHECK(id == 0);
@@ -1720,7 +1720,19 @@ static void test_create_many(void) {
   CHECK_RC(dealcore_deal_create_many(&ids, imp, 0, specs, 0), DEALCORE_EINVALID);
 
   specs[1].name = "Вторая";
+  /* Version 2 carries updated_at for imports; version 1 ignores the field. */
+  specs[2].set_updated_at = 1;
+  specs[2].updated_at = 1650000000000;
+  specs[0].version = 1;
+  specs[0].set_updated_at = 1;
+  specs[0].updated_at = 42;
   CHECK_OK(dealcore_deal_create_many(&ids, imp, 0, specs, 3));
+  CHECK_OK(dealcore_deal_get(&d, imp, dealcore_id_list_at(ids, 2)));
+  CHECK(dealcore_deal_updated_at(d) == 1650000000000);
+  dealcore_deal_free(d);
+  CHECK_OK(dealcore_deal_get(&d, imp, dealcore_id_list_at(ids, 0)));
+  CHECK(dealcore_deal_updated_at(d) != 42);
+  dealcore_deal_free(d);
   CHECK(dealcore_id_list_count(ids) == 3);
   CHECK_OK(dealcore_deal_get(&d, imp, dealcore_id_list_at(ids, 1)));
   CHECK_STR(dealcore_deal_name(d), "Вторая");
