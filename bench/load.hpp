@@ -31,6 +31,10 @@ IdMap load_dealcore(const DataSet &ds, const std::string &path, LoadTimes &times
 
 void load_reference(const DataSet &ds, const IdMap &ids, const std::string &path, LoadTimes &times);
 
+// The reference's secondary indexes (created after the bulk load), then
+// ANALYZE if they are new.
+void ensure_reference_indexes(Db &db);
+
 // The reference schema's deal columns, in the order read_row() expects.
 inline constexpr const char *kRowColumns =
     "d.id, d.name, d.pipeline_id, d.stage_id, d.kind, d.amount, d.currency, d.owner_id, d.department_id, "

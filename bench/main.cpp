@@ -320,6 +320,7 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
     warm_page_cache(ref_path);
     Db ref(ref_path, false);
+    ensure_reference_indexes(ref);
     ref.exec("PRAGMA query_only = 1; PRAGMA cache_size = -2000000; PRAGMA mmap_size = 8589934592; "
              "PRAGMA temp_store = MEMORY");
 

@@ -184,16 +184,26 @@ Sql where_of(const dc::DealFilter &f) {
   in_ids("d.kind", kinds);
   in_ids("d.owner_id", f.owners);
   in_ids("d.department_id", f.departments);
+  // SQLite has no per-value statistics here (no STAT4), so the form of a
+  // condition picks the plan. As a DBA would: when an indexed equality
+  // filter narrows the deals, tags and text are probed per candidate
+  // (EXISTS, FTS); otherwise the tag's posting list drives.
+  const bool narrowed = !f.pipelines.empty() || !f.stages.empty() || !f.owners.empty() ||
+                        !f.departments.empty() || !f.client_refs.empty();
   if (!f.tags_any.empty()) {
-    conds.push_back("d.id IN (SELECT deal_id FROM deal_tags WHERE tag_id IN " + marks(f.tags_any.size()) + ")");
+    conds.push_back(narrowed ? "EXISTS (SELECT 1 FROM deal_tags t WHERE t.deal_id = d.id AND t.tag_id IN " +
+                                   marks(f.tags_any.size()) + ")"
+                             : "d.id IN (SELECT deal_id FROM deal_tags WHERE tag_id IN " + marks(f.tags_any.size()) + ")");
     for (Id x : f.tags_any) q.binds.emplace_back(x);
   }
   for (Id t : f.tags_all) {
-    conds.push_back("d.id IN (SELECT deal_id FROM deal_tags WHERE tag_id = ?)");
+    conds.push_back(narrowed ? "EXISTS (SELECT 1 FROM deal_tags t WHERE t.deal_id = d.id AND t.tag_id = ?)"
+                             : "d.id IN (SELECT deal_id FROM deal_tags WHERE tag_id = ?)");
     q.binds.emplace_back(t);
   }
   if (!f.tags_none.empty()) {
-    conds.push_back("d.id NOT IN (SELECT deal_id FROM deal_tags WHERE tag_id IN " + marks(f.tags_none.size()) + ")");
+    conds.push_back("NOT EXISTS (SELECT 1 FROM deal_tags t WHERE t.deal_id = d.id AND t.tag_id IN " +
+                    marks(f.tags_none.size()) + ")");
     for (Id x : f.tags_none) q.binds.emplace_back(x);
   }
   in_strs("d.client_ref", f.client_refs);
@@ -214,8 +224,22 @@ Sql where_of(const dc::DealFilter &f) {
   bound("d.updated_at >= ?", f.updated_from);
   bound("d.updated_at < ?", f.updated_to);
   if (!f.text.empty()) {
+    std::string key = fold_key(f.text);
+    // The trigram index finds candidates (3 characters at least); instr()
+    // keeps the exact meaning. Without a narrowing filter, walking the sort
+    // index with instr() alone is faster for common words (measured: 2 ms
+    // against 170 ms for a word in 6% of the names), so that is the form.
+    std::size_t chars = 0;
+    for (char c : key) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    if (narrowed && chars >= 3) {
+      std::string phrase = "\"";
+      for (char c : key) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+      phrase += "\"";
+      conds.push_back("d.id IN (SELECT rowid FROM deals_name_fts WHERE deals_name_fts MATCH ?)");
+      q.binds.emplace_back(phrase);
+    }
     conds.push_back("instr(d.name_key, ?) > 0");
-    q.binds.emplace_back(fold_key(f.text));
+    q.binds.emplace_back(key);
   }
   if (!f.phone.empty()) {
     if (f.phone[0] != '+') throw std::runtime_error("the bench only filters lists by E.164 phones");
