@@ -299,16 +299,18 @@ struct SqlList {
   std::vector<Value> binds;  // the page's binds; the limit goes last
   std::size_t where_binds = 0;
   int limit = 50;
+  bool ids_only = false;
 };
 
 SqlList prepare_list(Reference &ref, const dc::DealFilter &f, const dc::ListOptions &o, const Row *after) {
   Sql w = where_of(f);
   SqlList l;
   l.limit = o.limit;
+  l.ids_only = o.ids_only;
   l.where_binds = w.binds.size();
   std::string col = sort_column(o.sort);
   const char *dir = o.descending ? " DESC" : " ASC";
-  std::string sql = std::string("SELECT ") + kRowColumns + " FROM deals d WHERE " + w.where;
+  std::string sql = std::string("SELECT ") + (o.ids_only ? "d.id" : kRowColumns) + " FROM deals d WHERE " + w.where;
   l.binds = w.binds;
   if (after) {
     // Keyset: the range on the sort column can use an index; equal keys are
@@ -333,7 +335,13 @@ SqlPage run_list(const SqlList &l) {
   Stmt &s = *l.page;
   s.bind_all(l.binds);
   s.bind(static_cast<int>(l.binds.size()) + 1, static_cast<std::int64_t>(l.limit + 1));
-  while (s.step()) p.rows.push_back(read_row(s));
+  while (s.step()) {
+    if (l.ids_only) {
+      p.rows.emplace_back().id = s.i64(0);
+    } else {
+      p.rows.push_back(read_row(s));
+    }
+  }
   if (static_cast<int>(p.rows.size()) > l.limit) {
     p.more = true;
     p.rows.pop_back();
@@ -397,7 +405,7 @@ std::string describe(const dc::ListOptions &o) {
   static const char *names[] = {"updated", "created", "amount", "name", "stage", "next_task_due"};
   return std::string("sort=") + names[static_cast<int>(o.sort)] + (o.descending ? " desc" : " asc") +
          " limit=" + std::to_string(o.limit) + (o.cursor.empty() ? "" : " (second page via cursor)") +
-         (o.with_total ? " with_total" : "");
+         (o.with_total ? " with_total" : "") + (o.ids_only ? " ids_only" : "");
 }
 
 // "" when the deal shows the row; otherwise the first differing field.
@@ -439,8 +447,12 @@ std::string compare_items(const std::vector<dc::Deal> &got, const std::vector<Ro
   return {};
 }
 
-std::string compare_page(const dc::DealPage &got, const SqlPage &want) {
-  auto m = compare_items(got.items, want.rows);
+std::string compare_page(const dc::DealPage &got, const SqlPage &want, bool ids_only) {
+  std::vector<Id> w;
+  for (const auto &r : want.rows) w.push_back(r.id);
+  if (got.ids != w) return "ids differ: expected " + ids_str(w) + ", got " + ids_str(got.ids);
+  auto m = ids_only ? (got.items.empty() ? std::string() : "ids_only but items were filled")
+                    : compare_items(got.items, want.rows);
   if (!m.empty()) return m;
   if (want.more == got.next_cursor.empty())
     return std::string("next_cursor ") + (got.next_cursor.empty() ? "empty" : "set") + " but the reference has " +
@@ -535,7 +547,7 @@ class Mix {
         // The first page, untimed and checked too; then the second, timed.
         auto p1 = db_.list_deals(c.filter, c.options);
         first = run_list(prepare_list(ref_, c.filter, c.options, nullptr));
-        s.mismatch = compare_page(p1, first);
+        s.mismatch = compare_page(p1, first, c.options.ids_only);
         if (!s.mismatch.empty()) s.mismatch = "first page: " + s.mismatch;
         c.options.cursor = p1.next_cursor;
         if (!first.rows.empty()) after = &first.rows.back();
@@ -546,7 +558,7 @@ class Mix {
       SqlPage want;
       timed_pair(
           dc_first, s, [&] { page = db_.list_deals(c.filter, c.options); }, [&] { want = run_list(l); });
-      if (s.mismatch.empty()) s.mismatch = compare_page(page, want);
+      if (s.mismatch.empty()) s.mismatch = compare_page(page, want, c.options.ids_only);
       s.hits = static_cast<std::int64_t>(page.items.size());
       return s;
     };
@@ -737,6 +749,13 @@ class Mix {
       ListCase c;
       c.filter.owners = {anchor(i, 2, has_owner).row.owner_id};
       c.options = newest();
+      return c;
+    });
+    list("owner_newest50_ids_only", [=, this](int i) {
+      ListCase c;
+      c.filter.owners = {anchor(i, 2, has_owner).row.owner_id};
+      c.options = newest();
+      c.options.ids_only = true;
       return c;
     });
     list("tag_newest50", [=, this](int i) {
