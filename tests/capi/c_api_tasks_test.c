@@ -19,33 +19,7 @@
 #error "DEALCORE_TEST_DB must name the test database file"
 #endif
 
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (cond) {                                                                \
-      ++passed;                                                                \
-    } else {                                                                   \
-      ++failed;                                                                \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                          \
-  } while (0)
-
-#define CHECK_RC(expr, expected)                                                        \
-  do {                                                                                  \
-    int rc_ = (expr);                                                                   \
-    if (rc_ == (expected)) {                                                            \
-      ++passed;                                                                         \
-    } else {                                                                            \
-      ++failed;                                                                         \
-      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s); last error: %s\n", \
-              __FILE__, __LINE__, #expr, rc_, dealcore_status_str(rc_), (expected),     \
-              dealcore_status_str(expected), dealcore_error_last());                    \
-    }                                                                                   \
-  } while (0)
-
-#define CHECK_OK(expr) CHECK_RC(expr, DEALCORE_OK)
+#include "check.h"
 
 /* A refused call: the expected status, and the event log did not grow. Its
  * message is kept in refused_message (reading the log clears the last error). */
@@ -59,18 +33,6 @@ static char refused_message[1024];
   } while (0)
 #define CHECK_REFUSAL_MENTIONS(text) CHECK(strstr(refused_message, (text)) != NULL)
 
-#define CHECK_STR(actual, expected)                                                      \
-  do {                                                                                   \
-    const char *a_ = (actual);                                                           \
-    const char *e_ = (expected);                                                         \
-    if (a_ != NULL && strcmp(a_, e_) == 0) {                                             \
-      ++passed;                                                                          \
-    } else {                                                                             \
-      ++failed;                                                                          \
-      fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__,      \
-              #actual, a_ != NULL ? a_ : "(NULL)", e_);                                  \
-    }                                                                                    \
-  } while (0)
 
 #define CHECK_ERROR_MENTIONS(text) CHECK(strstr(dealcore_error_last(), (text)) != NULL)
 
