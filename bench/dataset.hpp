@@ -23,7 +23,7 @@ inline constexpr int kTags = 200;
 inline constexpr int kContactsPerClient = 3;
 inline constexpr std::uint64_t kSeed = 20240601;
 // Bump when the generator changes, so --reuse never mixes two data sets.
-inline constexpr int kGeneratorVersion = 2;
+inline constexpr int kGeneratorVersion = 3;  // 3: tasks, the heavy user, the long timeline
 
 // 2025-01-01T00:00:00Z; every time in the data set is before it.
 inline constexpr std::int64_t kEpochEnd = 1735689600000;

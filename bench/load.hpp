@@ -11,6 +11,7 @@
 
 #include "dataset.hpp"
 #include "sqlite_db.hpp"
+#include "tasks.hpp"
 
 namespace bench {
 
@@ -19,15 +20,19 @@ namespace bench {
 struct IdMap {
   std::vector<dealcore::Id> departments, users, tags, pipelines, contacts, deals;
   std::vector<std::array<dealcore::Id, kStagesPerPipeline>> stages;
+  TaskIds task;  // tasks, the heavy user, the timeline deal
 };
 
 struct LoadTimes {
-  double catalog_s = 0, contacts_s = 0, deals_s = 0, reference_s = 0;
+  double catalog_s = 0, contacts_s = 0, deals_s = 0, archive_s = 0, reference_s = 0;
 };
 
 // Creates the file from scratch (it must not exist). Throws std::runtime_error
 // when a sample of deals read back differs from what was written.
-IdMap load_dealcore(const DataSet &ds, const std::string &path, LoadTimes &times);
+// Contacts and deals go in through the bulk calls (create_contacts,
+// create_deals) in batches of kBatch; then the archives and the tasks.
+inline constexpr std::size_t kBatch = 10000;
+IdMap load_dealcore(const DataSet &ds, const TaskSet &ts, const std::string &path, LoadTimes &times);
 
 void load_reference(const DataSet &ds, const IdMap &ids, const std::string &path, LoadTimes &times);
 

@@ -127,12 +127,18 @@ int generate_files(const Flags &f, const std::string &dc_path, const std::string
       std::fprintf(stderr, "generating %lld deals...\n", static_cast<long long>(f.deals));
       DataSet ds = generate(f.deals);
       double gen_s = micros_since(t0) / 1e6;
-      std::fprintf(stderr, "generated in %.1f s; loading dealcore (one create_deal per deal)...\n", gen_s);
+      TaskSet ts = generate_tasks(ds);
+      std::fprintf(stderr, "generated in %.1f s (%zu tasks); loading dealcore (bulk create_contacts / create_deals)...\n",
+                   gen_s, ts.tasks.size());
       LoadTimes times;
-      IdMap ids = load_dealcore(ds, dc_path, times);
-      std::fprintf(stderr, "dealcore loaded: catalog %.1f s, contacts %.1f s, deals %.1f s\n", times.catalog_s,
-                   times.contacts_s, times.deals_s);
+      IdMap ids = load_dealcore(ds, ts, dc_path, times);
+      std::fprintf(stderr,
+                   "dealcore loaded: catalog %.1f s, contacts %.1f s, deals %.1f s, archives %.1f s, tasks %.1f s, "
+                   "comments %.1f s\n",
+                   times.catalog_s, times.contacts_s, times.deals_s, times.archive_s, ids.task.tasks_s,
+                   ids.task.comments_s);
       load_reference(ds, ids, ref_path, times);
+      load_reference_tasks(ds, ids.deals, ts, ids.task, dc_path, ref_path);
       std::fprintf(stderr, "reference loaded and indexed in %.1f s\n", times.reference_s);
       Db db(ref_path, false);
       Stmt m(db.raw(), "INSERT INTO meta VALUES (?, ?)");
@@ -147,6 +153,7 @@ int generate_files(const Flags &f, const std::string &dc_path, const std::string
       put("dealcore_catalog_ms", ms(times.catalog_s));
       put("dealcore_contacts_ms", ms(times.contacts_s));
       put("dealcore_deals_ms", ms(times.deals_s));
+      put("dealcore_archive_ms", ms(times.archive_s));
       put("reference_load_ms", ms(times.reference_s));
       put("complete", std::int64_t{1});
       std::fflush(stderr);
@@ -186,7 +193,7 @@ int prime_reused_file(const std::string &dc_path) {
   if (pid < 0) return 2;
   if (pid == 0) {
     try {
-      auto db = dealcore::Database::open(dc_path);
+      auto db = dealcore::Database::open(dc_path, bench_open_options());
       _exit(0);
     } catch (const std::exception &e) {
       std::fprintf(stderr, "opening %s failed: %s\n", dc_path.c_str(), e.what());
@@ -266,11 +273,18 @@ int main(int argc, char **argv) {
         return meta.scalar(std::string("SELECT value FROM meta WHERE key = '") + k + "'");
       };
       double deals_ms = static_cast<double>(get("dealcore_deals_ms"));
+      double tasks_ms = static_cast<double>(get("dealcore_tasks_ms"));
+      auto n_tasks = static_cast<double>(get("n_tasks"));
       std::printf("{\"metric\":\"load\",\"n_deals\":%lld,\"n_contacts\":%lld,\"dealcore_contacts_s\":%.1f,"
-                  "\"dealcore_deals_s\":%.1f,\"dealcore_us_per_deal\":%.1f,\"reference_load_s\":%.1f}\n",
+                  "\"dealcore_deals_s\":%.1f,\"dealcore_us_per_deal\":%.1f,\"dealcore_archive_s\":%.1f,"
+                  "\"n_tasks\":%.0f,\"dealcore_tasks_s\":%.1f,\"dealcore_us_per_task\":%.1f,"
+                  "\"dealcore_comments_s\":%.1f,\"reference_load_s\":%.1f}\n",
                   static_cast<long long>(f.deals), static_cast<long long>(get("n_contacts")),
                   static_cast<double>(get("dealcore_contacts_ms")) / 1000, deals_ms / 1000,
                   deals_ms * 1000 / static_cast<double>(f.deals),
+                  static_cast<double>(get("dealcore_archive_ms")) / 1000, n_tasks, tasks_ms / 1000,
+                  n_tasks > 0 ? tasks_ms * 1000 / n_tasks : 0.0,
+                  static_cast<double>(get("dealcore_comments_ms")) / 1000,
                   static_cast<double>(get("reference_load_ms")) / 1000);
     }
 
@@ -290,14 +304,14 @@ int main(int argc, char **argv) {
     std::int64_t rss0 = resident_bytes(), heap0 = heap_in_use();
     double cpu0 = process_cpu_ms();
     auto t0 = Clock::now();
-    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
+    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, bench_open_options()));
     double open_cold_ms = micros_since(t0) / 1000;
     double open_cold_cpu_ms = process_cpu_ms() - cpu0;
     std::int64_t rss1 = resident_bytes(), heap1 = heap_in_use();
     db.reset();
     cpu0 = process_cpu_ms();
     t0 = Clock::now();
-    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path));
+    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, bench_open_options()));
     double open_warm_ms = micros_since(t0) / 1000;
     double open_warm_cpu_ms = process_cpu_ms() - cpu0;
     auto n = static_cast<double>(f.deals);

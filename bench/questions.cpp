@@ -10,6 +10,7 @@
 
 #include "dataset.hpp"
 #include "load.hpp"
+#include "tasks.hpp"
 #include "util.hpp"
 
 namespace bench {
@@ -60,6 +61,7 @@ struct Catalog {
   std::vector<Id> users, departments;
   std::vector<Id> tags_by_popularity;  // most used first
   Id min_deal = 0, max_deal = 0;
+  Id task_user = 0, timeline_deal = 0;  // the user with 1,000 open tasks; the deal with 10,000 comments
 };
 
 // A live (not archived) deal picked to derive a question's parameters from,
@@ -91,6 +93,8 @@ class Reference {
     while (t.step()) cat.tags_by_popularity.push_back(t.i64(0));
     cat.min_deal = db.scalar("SELECT MIN(id) FROM deals");
     cat.max_deal = db.scalar("SELECT MAX(id) FROM deals");
+    cat.task_user = db.scalar("SELECT value FROM meta WHERE key = 'task_user'");
+    cat.timeline_deal = db.scalar("SELECT value FROM meta WHERE key = 'timeline_deal'");
   }
 
   Stmt &prep(const std::string &sql) {
@@ -252,8 +256,21 @@ Sql where_of(const dc::DealFilter &f) {
                     "ON dc.contact_id = e.contact_id WHERE e.email = ?)");
     q.binds.emplace_back(ascii_lower(f.email));
   }
-  if (f.has_open_tasks || f.has_overdue_task || f.task_due_from || f.task_due_to || !f.activity.empty() || f.rotting)
-    throw std::runtime_error("task filters are pending: the bench loads no tasks yet");
+  // Tasks: open_task_count and next_task_due (kNoDue: none) are kept on the
+  // deal as dealcore keeps them; "now" is the bench's fixed kTaskNow.
+  if (f.has_open_tasks) conds.push_back(*f.has_open_tasks ? "d.open_task_count > 0" : "d.open_task_count = 0");
+  if (f.has_overdue_task) {
+    conds.push_back(*f.has_overdue_task ? "d.next_task_due < ?" : "d.next_task_due >= ?");
+    q.binds.emplace_back(kTaskNow);
+  }
+  if (f.task_due_from || f.task_due_to) {
+    conds.push_back("EXISTS (SELECT 1 FROM tasks t WHERE t.deal_id = d.id AND t.completed = 0 AND t.due_at >= ? "
+                    "AND t.due_at < ?)");
+    q.binds.emplace_back(f.task_due_from.value_or(INT64_MIN));
+    q.binds.emplace_back(f.task_due_to.value_or(INT64_MAX));
+  }
+  if (!f.activity.empty() || f.rotting)
+    throw std::runtime_error("activity filters have no reference in the bench");
   if (conds.empty()) conds.push_back("1");
   for (std::size_t k = 0; k < conds.size(); ++k) q.where += (k ? " AND " : "") + conds[k];
   return q;
@@ -266,7 +283,7 @@ const char *sort_column(dc::SortField s) {
     case dc::SortField::amount: return "d.amount";
     case dc::SortField::name: return "d.name_key";
     case dc::SortField::stage: return "d.stage_pos";
-    case dc::SortField::next_task_due: break;  // pending: the reference has no tasks yet
+    case dc::SortField::next_task_due: return "d.next_task_due";  // kNoDue sorts last ascending only
   }
   throw std::runtime_error("the bench has no reference for this sort");
 }
@@ -398,6 +415,10 @@ std::string describe(const dc::DealFilter &f) {
   if (!f.text.empty()) s += " text=\"" + f.text + "\"";
   if (!f.phone.empty()) s += " phone=\"" + f.phone + "\"";
   if (!f.email.empty()) s += " email=\"" + f.email + "\"";
+  if (f.has_open_tasks) s += std::string(" has_open_tasks=") + (*f.has_open_tasks ? "true" : "false");
+  if (f.has_overdue_task) s += std::string(" has_overdue_task=") + (*f.has_overdue_task ? "true" : "false");
+  if (f.task_due_from) s += " task_due_from=" + std::to_string(*f.task_due_from);
+  if (f.task_due_to) s += " task_due_to=" + std::to_string(*f.task_due_to);
   return s.empty() ? "(no filter)" : s.substr(1);
 }
 
@@ -559,7 +580,7 @@ class Mix {
       timed_pair(
           dc_first, s, [&] { page = db_.list_deals(c.filter, c.options); }, [&] { want = run_list(l); });
       if (s.mismatch.empty()) s.mismatch = compare_page(page, want, c.options.ids_only);
-      s.hits = static_cast<std::int64_t>(page.items.size());
+      s.hits = static_cast<std::int64_t>(page.ids.size());
       return s;
     };
     q.matches = [this, make](int i) {
@@ -716,6 +737,128 @@ class Mix {
       std::sort(got.begin(), got.end());
       if (got != want) s.mismatch = "deals expected " + ids_str(want) + ", got " + ids_str(got);
       s.hits = static_cast<std::int64_t>(got.size());
+      return s;
+    };
+    questions.push_back(std::move(q));
+  }
+
+  // The task block of one user (H5): SQLite reads that user's open tasks in
+  // due order and groups them with the same boundaries (UTC days, weeks
+  // from Monday), counting every task and listing per_group_limit a group.
+  void task_block(const std::string &name) {
+    Question q;
+    q.name = name;
+    q.kind = "tasks";
+    q.run = [this](int i, bool dc_first) {
+      Sample s;
+      dc::TaskBlockQuery tq;
+      tq.user_id = cat_.task_user;
+      tq.time_zone = "UTC";
+      tq.now = kTaskNow + static_cast<std::int64_t>(i % 10) * 6 * 3600 * 1000LL;  // Wednesday to Saturday
+      tq.per_group_limit = 50;
+      s.what = "task_block user=" + std::to_string(tq.user_id) + " now=" + std::to_string(*tq.now) + " UTC";
+      Stmt &st = ref_.prep("SELECT t.id, t.due_at, t.deal_id, d.name, d.stage_id FROM tasks t JOIN deals d "
+                           "ON d.id = t.deal_id WHERE t.assignee_id = ? AND t.completed = 0 ORDER BY t.due_at, t.id");
+      struct Item {
+        Id id, deal, stage;
+        std::int64_t due;
+        std::string deal_name;
+      };
+      struct Group {
+        std::int64_t count = 0;
+        std::vector<Item> items;
+      };
+      std::vector<Group> want(5);
+      dc::TaskBlock got;
+      timed_pair(
+          dc_first, s, [&] { got = db_.task_block(tq); },
+          [&] {
+            const std::int64_t now = *tq.now, day = now / kDay * kDay, tomorrow = day + kDay, after = day + 2 * kDay;
+            const std::int64_t days = now / kDay, monday = days - ((days + 3) % 7 + 7) % 7;
+            const std::int64_t next_week = (monday + 7) * kDay;
+            st.bind(1, tq.user_id);
+            while (st.step()) {
+              std::int64_t due = st.i64(1);
+              int g = due < now ? 0 : due < tomorrow ? 1 : due < after ? 2 : due < next_week ? 3 : 4;
+              auto &grp = want[static_cast<std::size_t>(g)];
+              ++grp.count;
+              if (grp.items.size() < static_cast<std::size_t>(tq.per_group_limit))
+                grp.items.push_back({st.i64(0), st.i64(2), st.i64(4), due, st.text(3)});
+            }
+          });
+      if (got.groups.size() != 5) {
+        s.mismatch = "expected 5 groups, got " + std::to_string(got.groups.size());
+        return s;
+      }
+      for (std::size_t g = 0; g < 5 && s.mismatch.empty(); ++g) {
+        const auto &gg = got.groups[g];
+        const auto &w = want[g];
+        std::string at = "group " + std::to_string(g) + ": ";
+        s.hits += gg.count;
+        if (static_cast<int>(gg.group) != static_cast<int>(g)) s.mismatch = at + "wrong group kind";
+        else if (gg.count != w.count)
+          s.mismatch = at + "count expected " + std::to_string(w.count) + ", got " + std::to_string(gg.count);
+        else if (gg.items.size() != w.items.size())
+          s.mismatch = at + "items expected " + std::to_string(w.items.size()) + ", got " + std::to_string(gg.items.size());
+        else
+          for (std::size_t k = 0; k < w.items.size() && s.mismatch.empty(); ++k) {
+            const auto &a = gg.items[k];
+            const auto &b = w.items[k];
+            if (a.task.id != b.id || a.task.due_at != b.due || a.task.deal_id != b.deal || a.stage_id != b.stage ||
+                a.deal_name != b.deal_name)
+              s.mismatch = at + "item " + std::to_string(k) + ": expected task " + std::to_string(b.id) + " due " +
+                           std::to_string(b.due) + " deal " + std::to_string(b.deal) + ", got task " +
+                           std::to_string(a.task.id) + " due " + std::to_string(a.task.due_at) + " deal " +
+                           std::to_string(a.task.deal_id) + " \"" + a.deal_name + "\"";
+          }
+      }
+      return s;
+    };
+    questions.push_back(std::move(q));
+  }
+
+  // The first timeline page of the deal with 10,000 comments (H1); SQLite:
+  // the same event log, WHERE deal_id = ? ORDER BY seq DESC on (deal_id, seq).
+  void timeline(const std::string &name, int limit) {
+    Question q;
+    q.name = name;
+    q.kind = "timeline";
+    q.run = [this, limit](int, bool dc_first) {
+      Sample s;
+      dc::TimelineQuery tq;
+      tq.limit = limit;
+      Id deal = cat_.timeline_deal;
+      s.what = "timeline deal=" + std::to_string(deal) + " limit=" + std::to_string(limit);
+      Stmt &st = ref_.prep("SELECT seq, at, actor_id, kind, payload FROM events WHERE deal_id = ? "
+                           "ORDER BY seq DESC LIMIT ?");
+      dc::TimelinePage got;
+      std::vector<dc::TimelineEntry> want;
+      timed_pair(
+          dc_first, s, [&] { got = db_.timeline(deal, tq); },
+          [&] {
+            st.bind(1, deal).bind(2, static_cast<std::int64_t>(limit));
+            while (st.step()) {
+              dc::TimelineEntry e;
+              e.seq = st.i64(0);
+              e.at = st.i64(1);
+              e.actor_id = st.i64(2);
+              e.kind = st.text(3);
+              e.payload = st.text(4);
+              want.push_back(std::move(e));
+            }
+          });
+      if (!got.pinned.empty()) s.mismatch = "expected no pinned events, got " + std::to_string(got.pinned.size());
+      else if (got.items.size() != want.size())
+        s.mismatch = "expected " + std::to_string(want.size()) + " events, got " + std::to_string(got.items.size());
+      for (std::size_t k = 0; k < want.size() && s.mismatch.empty(); ++k) {
+        const auto &a = got.items[k];
+        const auto &b = want[k];
+        if (a.seq != b.seq || a.at != b.at || a.actor_id != b.actor_id || a.kind != b.kind || a.payload != b.payload)
+          s.mismatch = "event " + std::to_string(k) + ": expected seq " + std::to_string(b.seq) + " " + b.kind + " " +
+                       b.payload + ", got seq " + std::to_string(a.seq) + " " + a.kind + " " + a.payload;
+      }
+      if (s.mismatch.empty() && got.next_cursor.empty()) s.mismatch = "next_cursor empty on a 10,000-event deal";
+      s.hits = static_cast<std::int64_t>(got.items.size());
       return s;
     };
     questions.push_back(std::move(q));
@@ -904,6 +1047,42 @@ class Mix {
       c.options = newest();
       return c;
     });
+
+    // ---- tasks (issue 3) ----
+    list("pipeline_owner_no_open_tasks_newest50", [=, this](int i) {
+      Anchor a = anchor(i, 40, has_owner);
+      ListCase c;
+      c.filter.pipelines = {a.row.pipeline_id};
+      c.filter.owners = {a.row.owner_id};
+      c.filter.has_open_tasks = false;
+      c.options = newest();
+      return c;
+    });
+    list("owner_overdue_newest50", [=, this](int i) {
+      ListCase c;
+      c.filter.owners = {anchor(i, 41, has_owner).row.owner_id};
+      c.filter.has_overdue_task = true;
+      c.options = newest();
+      return c;
+    });
+    list("owner_open_by_next_due", [=, this](int i) {
+      ListCase c;
+      c.filter.owners = {anchor(i, 42, has_owner).row.owner_id};
+      c.filter.kinds = {StageKind::open};
+      c.options = sorted(SortField::next_task_due, false);
+      return c;
+    });
+    list("owner_task_due_today_newest50", [=, this](int i) {
+      ListCase c;
+      c.filter.owners = {anchor(i, 43, has_owner).row.owner_id};
+      std::int64_t day = (kTaskNow / kDay + i % 7) * kDay;
+      c.filter.task_due_from = day;
+      c.filter.task_due_to = day + kDay;
+      c.options = newest();
+      return c;
+    });
+    task_block("task_block_user1000");
+    timeline("timeline_10k_first50", 50);
 
     // ---- the kanban: counts and sums per stage (cards_per_stage = 0) ----
     board("kanban_pipeline", [=, this](int i) {

@@ -43,6 +43,9 @@ def main(path):
                   f"{r['dealcore_contacts_s']:.0f} s for contacts + {r['dealcore_deals_s']:.0f} s for deals "
                   f"({r['dealcore_us_per_deal']:.0f} us per create_deal); SQLite reference "
                   f"{r['reference_load_s']:.0f} s (bulk insert + indexes + ANALYZE)\n")
+        if r.get("metric") == "machine":
+            print(f"machine: calibration (1M std::map inserts) {r['calibration_map_1m_inserts_ms']:,.0f} ms, "
+                  f"load average {r['load1']}\n")
         if r.get("metric") == "open":
             print(f"open: cold {r['open_cold_ms']:,.0f} ms (CPU {r['open_cold_cpu_ms']:,.0f} ms), warm "
                   f"{r['open_warm_ms']:,.0f} ms (CPU {r['open_warm_cpu_ms']:,.0f} ms); RSS +{r['rss_delta_bytes']/2**20:,.0f} MiB = "
