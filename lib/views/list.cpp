@@ -529,20 +529,39 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     Bitmap c = plan.candidates();
     std::int64_t t = 0;
     std::vector<std::pair<SortKey, const Row *>> keyed;
-    c.for_each([&](std::uint32_t id) {
-      const Row &r = *row(id);
-      if (!plan.match(r)) return;
-      ++t;
-      SortKey k = key_of(r, o.sort, desc);
-      if (after_cursor(k)) keyed.emplace_back(k, &r);
-    });
+    // When the posting lists decide alone and the sort key is a number kept
+    // in the dense key table, the rows themselves are not touched until the
+    // page is chosen: candidates cost a few nanoseconds instead of a cache
+    // miss each.
+    const std::vector<std::int64_t> *dense = nullptr;
+    if (!plan.residual()) {
+      if (o.sort == SortField::updated) dense = &updated_by_id_;
+      if (o.sort == SortField::created) dense = &created_by_id_;
+      if (o.sort == SortField::amount) dense = &amount_by_id_;
+    }
+    if (dense) {
+      keyed.reserve(static_cast<std::size_t>(c.size()));
+      c.for_each([&](std::uint32_t id) {
+        SortKey k{(*dense)[id], {}, id};
+        if (after_cursor(k)) keyed.emplace_back(k, nullptr);
+      });
+      t = static_cast<std::int64_t>(c.size());
+    } else {
+      c.for_each([&](std::uint32_t id) {
+        const Row &r = *row(id);
+        if (!plan.match(r)) return;
+        ++t;
+        SortKey k = key_of(r, o.sort, desc);
+        if (after_cursor(k)) keyed.emplace_back(k, &r);
+      });
+    }
     auto less = [&](const auto &a, const auto &b) {
       int x = compare(a.first, b.first);
       return desc ? x > 0 : x < 0;
     };
     auto top = std::min(want, keyed.size());
     std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
-    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].second);
+    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].second ? keyed[i].second : row(keyed[i].first.id));
     if (o.with_total) total = t;
   }
 
