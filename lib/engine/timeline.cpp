@@ -92,7 +92,7 @@ TimelinePage Database::timeline(Id deal_id, const TimelineQuery &q) const {
     if (used + 1 != q.cursor.size() || before <= 0) throw Error(Errc::invalid_argument, "malformed timeline cursor");
   }
   std::lock_guard lock(impl_->store_mu_);
-  impl_->load_deal(deal_id);
+  if (!impl_->store_.deal_exists(deal_id)) throw Error(Errc::not_found, fmt::format("deal {} does not exist", deal_id));
   TimelinePage page;
   if (!before) {
     for (const auto &p : impl_->store_.pins_of(deal_id)) {

@@ -154,6 +154,13 @@ Store::TaskStats Store::task_stats(Id deal, Millis since, Millis now) {
   return t;
 }
 
+bool Store::deal_exists(Id deal) {
+  auto &s = conn_.prepare("SELECT 1 FROM deals WHERE id = ?1").bind(1, deal);
+  bool out = s.step();
+  s.reset();
+  return out;
+}
+
 std::optional<Millis> Store::last_touch(Id deal) {
   auto &s = conn_.prepare("SELECT MAX(at) FROM events WHERE deal_id = ?1 AND actor_id != 0").bind(1, deal);
   s.step();
@@ -232,6 +239,17 @@ void Store::unpin(std::int64_t seq) { conn_.prepare("DELETE FROM pins WHERE seq 
 
 std::vector<Event> Store::timeline(Id deal, std::int64_t before, const std::vector<std::string> &kinds,
                                    const std::vector<Id> &actors, int limit) {
+  if (kinds.empty() && actors.empty()) {
+    // The common case, a cached statement: preparing costs more than running.
+    auto &s = conn_.prepare(
+        "SELECT seq, at, actor_id, deal_id, kind, payload FROM events e WHERE deal_id = ?1 AND seq < ?2 "
+        "AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.seq = e.seq) ORDER BY seq DESC LIMIT ?3");
+    s.bind(1, deal).bind(2, before > 0 ? before : INT64_MAX).bind(3, limit);
+    std::vector<Event> out;
+    while (s.step()) out.push_back(read_event(s));
+    s.reset();
+    return out;
+  }
   // The filters vary per call, so this statement is built and prepared
   // here; every value is still bound, never spliced into the SQL.
   std::string sql =

@@ -96,6 +96,7 @@ class Store {
   };
   TaskStats task_stats(Id deal, Millis since, Millis now);
   std::optional<Millis> last_touch(Id deal);  // latest event by a person
+  bool deal_exists(Id deal);
 
   // ---- comments, pins, timeline, stage intervals -----------------------------
   Id insert_comment(Id deal, Id author, const std::string &text, const std::string &mentions_json, Millis at);
