@@ -25,6 +25,10 @@ static std::vector<Id> contacts_for_phone(const Database::Impl &impl, const std:
   std::string digits = model::digits_of(phone);
   bool full = model::trim(phone).starts_with("+") || digits.size() >= 10;
   if (full) {
+    // Already E.164 ("+" and 8..15 digits): no parsing needed to look it up.
+    std::string t = model::trim(phone);
+    if (t.size() >= 9 && t.size() <= 16 && t[0] == '+' && t[1] != '0' && model::digits_of(t).size() == t.size() - 1)
+      return impl.views().contacts().by_phone(t);
     auto e = impl.phones_.to_e164(phone);
     if (!e) throw Error(Errc::invalid_argument, fmt::format("'{}' is not a phone number", shown(phone)));
     return impl.views().contacts().by_phone(*e);

@@ -32,6 +32,16 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
     if (t != stage_total_.end()) out = t->second;
     return out;
   }
+  if (f.owners.empty()) {
+    auto depts = board_dept_.find(stage);
+    if (depts == board_dept_.end()) return out;
+    for (Id d : f.departments) {
+      if (d < 0 || d > static_cast<Id>(UINT32_MAX)) continue;
+      auto c = depts->second.find(static_cast<std::uint32_t>(d));
+      if (c != depts->second.end()) out.merge(c->second);
+    }
+    return out;
+  }
   auto cells = board_.find(stage);
   if (cells == board_.end()) return out;
   const auto &m = cells->second;
@@ -42,15 +52,18 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
       for (auto it = m.lower_bound({o, 0}); it != m.end() && it->first.first == o; ++it)
         if (in_list(f.departments, it->first.second)) out.merge(it->second);
     }
-  } else {
-    for (const auto &[key, agg] : m)
-      if (in_list(f.departments, key.second)) out.merge(agg);
   }
   return out;
 }
 
-std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &f, Millis now,
+std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &filter, Millis now,
                                           Millis today_end) const {
+  // Each owner or department counts once, however often it is listed.
+  BoardFilter f = filter;
+  for (auto *v : {&f.owners, &f.departments, &f.tags_any}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
   if (f.cards_per_stage < 0 || f.cards_per_stage > 1000)
     throw Error(Errc::invalid_argument, "cards_per_stage must be 0..1000");
   std::vector<const Bitmap *> tag_sets;

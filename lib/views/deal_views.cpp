@@ -106,6 +106,10 @@ void DealViews::aggregate(const Row &r, int sign) {
   auto &cell = board_[r.stage][{r.owner, r.dept}];
   cell.add(r.currency, r.amount, sign);
   if (cell.count == 0) board_[r.stage].erase({r.owner, r.dept});
+  auto &by_dept = board_dept_[r.stage];
+  auto &dcell = by_dept[r.dept];
+  dcell.add(r.currency, r.amount, sign);
+  if (dcell.count == 0) by_dept.erase(r.dept);
   auto &total = stage_total_[r.stage];
   total.add(r.currency, r.amount, sign);
   if (total.count == 0) stage_total_.erase(r.stage);
@@ -341,6 +345,18 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
         }
         if (!other || (both_ways && named(x, agg) != named(y, *other)))
           note(fmt::format("kanban sums of stage {} owner {} department {} differ", stage, key.first, key.second));
+      }
+    }
+    for (const auto &[stage, cells] : x.board_dept_) {
+      auto st = y.board_dept_.find(stage);
+      for (const auto &[dept, agg] : cells) {
+        const Aggregate *other = nullptr;
+        if (st != y.board_dept_.end()) {
+          auto c = st->second.find(dept);
+          if (c != st->second.end()) other = &c->second;
+        }
+        if (!other || (both_ways && named(x, agg) != named(y, *other)))
+          note(fmt::format("kanban sums of stage {} department {} differ", stage, dept));
       }
     }
     for (const auto &[stage, agg] : x.stage_total_) {

@@ -178,6 +178,7 @@ class DealViews {
   // Kanban aggregates of non-archived deals: stage -> (owner, dept) -> sums.
   std::unordered_map<std::uint32_t, std::map<std::pair<std::uint32_t, std::uint32_t>, Aggregate>> board_;
   std::unordered_map<std::uint32_t, Aggregate> stage_total_;
+  std::unordered_map<std::uint32_t, std::map<std::uint32_t, Aggregate>> board_dept_;  // stage -> dept
 
   // Interned strings: index 0 is "none".
   std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};

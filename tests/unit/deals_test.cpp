@@ -309,6 +309,8 @@ TEST_CASE("the kanban sums move with every change") {
   CHECK(col0({.owners = {c.boris}}).count == 1);
   CHECK(col0({.owners = {c.anna}}).count == 0);
   CHECK(col0({.departments = {c.dept_b}}).sums.at(0) == Money{700, "USD"});
+  CHECK(col0({.departments = {c.dept_b, c.dept_b}}).sums.at(0) == Money{700, "USD"});  // listed twice, counted once
+  CHECK(col0({.owners = {c.boris, c.boris}}).count == 1);
   CHECK(col0({.tags_any = {c.tags[0]}}).count == 1);
   CHECK(col0({.tags_any = {c.tags[0]}, .cards_per_stage = 0}).cards.empty());
   db.assign_deals(sys, {b}, c.anna);
