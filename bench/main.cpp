@@ -237,9 +237,10 @@ std::int64_t file_bytes(const std::string &path) {
   return ec ? 0 : static_cast<std::int64_t>(n);
 }
 
-// A fixed CPU-and-memory workload (a million random std::map inserts; about
-// 0.5 s on an idle modern core), printed with the run so that readers can
-// tell a busy machine from a slow library.
+// A fixed CPU-and-memory workload (a million random std::map inserts: 2.1 to
+// 2.6 s on the 2-vCPU bench machine when nothing else runs, 4 to 8 s while
+// builds share it), printed with the run so that readers can tell a busy
+// machine from a slow library.
 double calibration_ms() {
   Rng r(1);
   auto t0 = Clock::now();

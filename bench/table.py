@@ -41,8 +41,10 @@ def main(path):
         if r.get("metric") == "load":
             print(f"load: {r['n_deals']:,} deals, {r['n_contacts']:,} contacts; dealcore "
                   f"{r['dealcore_contacts_s']:.0f} s for contacts + {r['dealcore_deals_s']:.0f} s for deals "
-                  f"({r['dealcore_us_per_deal']:.0f} us per create_deal); SQLite reference "
-                  f"{r['reference_load_s']:.0f} s (bulk insert + indexes + ANALYZE)\n")
+                  f"({r['dealcore_us_per_deal']:.0f} us a deal)"
+                  + (f" + {r['dealcore_archive_s']:.0f} s archiving + {r['dealcore_tasks_s']:.0f} s for "
+                     f"{r['n_tasks']:,} tasks" if 'n_tasks' in r else "")
+                  + f"; SQLite reference {r['reference_load_s']:.0f} s (bulk insert + indexes + ANALYZE)\n")
         if r.get("metric") == "machine":
             print(f"machine: calibration (1M std::map inserts) {r['calibration_map_1m_inserts_ms']:,.0f} ms, "
                   f"load average {r['load1']}\n")
