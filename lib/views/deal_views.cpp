@@ -47,6 +47,17 @@ void Aggregate::merge(const Aggregate &o) {
   }
 }
 
+// The orders a CRM's lists use most: every board dimension by last change
+// (the default "newest first" of a list and of a kanban column), a column
+// and an owner's deals by amount, won/lost/open deals by creation.
+DealViews::DealViews() {
+  for (auto [dim, sort] : {std::pair{Dim::pipeline, SortField::updated}, {Dim::stage, SortField::updated},
+                           {Dim::owner, SortField::updated}, {Dim::dept, SortField::updated},
+                           {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
+                           {Dim::kind, SortField::created}})
+    orders_.push_back({dim, sort, {}});
+}
+
 void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions) {
   stage_pos_ = positions;
   // Rows already in the views follow their stage's new position.
@@ -146,6 +157,18 @@ void DealViews::index(const Row &r, int sign) {
     else
       contacts_.unlink(r.id, c);
   }
+  for (auto &o : orders_) {
+    KeyedId e{numeric_key(r, o.sort), r.id};
+    auto v = dim_value(r, o.dim);
+    if (sign > 0) {
+      o.by_value[v].insert(e);
+    } else {
+      auto it = o.by_value.find(v);
+      if (it == o.by_value.end()) continue;
+      it->second.erase(e);
+      if (it->second.empty()) o.by_value.erase(it);
+    }
+  }
   flag(all_, true);
   flag(archived_, r.archived);
   flag(by_kind_[r.kind], true);
@@ -212,6 +235,8 @@ void DealViews::optimize() {
   for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_})
     for (auto &[k, b] : *m) b.optimize();
   for (auto &b : by_kind_) b.optimize();
+  for (auto &o : orders_)
+    for (auto &[v, ids] : o.by_value) ids.shrink();
   all_.optimize();
   archived_.optimize();
   with_tasks_.optimize();
@@ -323,6 +348,8 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   cmp_interned(
       "segment", by_segment_, o.by_segment_, [&](std::uint32_t k) { return segments_[k]; },
       [&](std::uint32_t k) { return o.segments_[k]; });
+  for (std::size_t i = 0; i < orders_.size() && i < o.orders_.size(); ++i)
+    cmp_maps("sort order", orders_[i].by_value, o.orders_[i].by_value);
   if (!(all_ == o.all_)) note("the set of all deals differs");
   if (!(archived_ == o.archived_)) note("the set of archived deals differs");
   for (int k = 0; k < 3; ++k)

@@ -4,14 +4,17 @@
 //  * rows in a Boost.MultiIndex container, ordered by the sort keys a walk
 //    can use — updated, created, amount, name (each key ends in the id, so
 //    order is total and keyset pages are stable) — plus a dense id -> row
-//    table;
+//    table; and, per value of the board dimensions, the deals in the order
+//    of a sort key (DimOrder: pipeline/stage/owner/department by updated,
+//    stage/owner by amount, stage kind by created);
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment and for archived deals;
 //  * kanban aggregates (count and per-currency sums) per (stage, owner,
 //    department), kept on every change, so a board costs O(stages).
-// A list question picks its access path by estimated cost: intersect the
-// posting lists smallest first and take the top of the hits, or walk the
-// ordered index of the requested sort and stop after a page.
+// A list question picks its access path by estimated cost: walk a filtered
+// dimension's order, intersect the posting lists smallest first and take
+// the top of the hits, or walk the ordered index of the requested sort and
+// stop after a page.
 //
 // Thread safety: none inside; the engine guards a DealViews with a
 // shared_mutex (many readers or one writer).
@@ -34,6 +37,7 @@
 #include "views/bitmap.hpp"
 #include "views/compact.hpp"
 #include "views/contact_index.hpp"
+#include "views/ordered_ids.hpp"
 #include "views/task_index.hpp"
 
 namespace dealcore::views {
@@ -85,6 +89,44 @@ using RowSet = mi::multi_index_container<
 // No index for the stage sort: pipelines cluster in that order, so a walk
 // would cross other pipelines first; that sort always intersects and ranks.
 
+// A dimension a list filters on by equality and a DimOrder can split by.
+enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind };
+
+inline std::uint32_t dim_value(const Row &r, Dim d) {
+  switch (d) {
+    case Dim::pipeline: return r.pipeline;
+    case Dim::stage: return r.stage;
+    case Dim::owner: return r.owner;
+    case Dim::dept: return r.dept;
+    case Dim::kind: return r.kind;
+  }
+  return 0;
+}
+
+// The numeric sort keys (updated, created, amount); 0 for the others.
+inline std::int64_t numeric_key(const Row &r, SortField f) {
+  switch (f) {
+    case SortField::updated: return r.updated;
+    case SortField::created: return r.created;
+    case SortField::amount: return r.amount;
+    default: return 0;
+  }
+}
+
+// The deals of each value of a dimension, in the order of a numeric sort
+// key: what SQLite's composite index (owner_id, updated_at) is to a table.
+// "Owner 7's newest 50" reads 51 entries; "pipeline 3, updated this week"
+// reads that week's entries of pipeline 3 only.
+struct DimOrder {
+  Dim dim;
+  SortField sort;
+  std::unordered_map<std::uint32_t, OrderedIds> by_value;
+  const OrderedIds *find(std::uint32_t v) const {
+    auto it = by_value.find(v);
+    return it == by_value.end() ? nullptr : &it->second;
+  }
+};
+
 // Count and sums per currency of a set of deals.
 struct Aggregate {
   struct Sum {
@@ -115,12 +157,13 @@ struct PreparedFilter {
 };
 
 // Test hook: 0 lets the planner choose; 1 forces the ordered-index walk
-// (where the sort allows it); 2 forces the posting-list intersection.
+// (where the sort allows it); 2 forces the posting-list intersection; 3 the
+// walk of a dimension's order (where the filter and sort allow it).
 extern int g_force_access_path;
 
 class DealViews {
  public:
-  DealViews() = default;
+  DealViews();
   DealViews(const DealViews &) = delete;
   DealViews &operator=(const DealViews &) = delete;
 
@@ -168,6 +211,8 @@ class DealViews {
   // candidates without touching their rows (24 bytes a deal).
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_;
   std::unordered_map<Id, int> stage_pos_;
+  // The (dimension, sort key) pairs kept in order; see DimOrder.
+  std::vector<DimOrder> orders_;
 
   Bitmap all_, archived_;
   std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,

@@ -113,6 +113,21 @@ int g_force_access_path = 0;
 // intersect) or exclusions; the rest is a predicate over the row.
 class ListPlan {
  public:
+  // A range filter on an ordered key: [lo, hi), and its estimated size.
+  struct Range {
+    SortField field;
+    std::int64_t lo, hi;
+    double est;                         // in all deals
+    const DimOrder *scope = nullptr;    // an order that counts it within a filtered dimension
+    double scoped_est = 0;              // exact, within scope
+    double driver_size() const { return scope ? scoped_est : est; }
+  };
+  const Range *range_on(SortField f) const {
+    for (const auto &r : ranges_)
+      if (r.field == f) return &r;
+    return nullptr;
+  }
+
   ListPlan(const DealViews &v, const PreparedFilter &pf)
       : v_(v), pf_(pf), f_(*pf.filter), text_(pf.text_key) {
     // Id 0 is meaningful for owners and departments: "nobody".
@@ -125,7 +140,7 @@ class ListPlan {
       out.erase(std::unique(out.begin(), out.end()), out.end());
     };
     // An empty filter list means "any"; a list of only impossible ids means none.
-    auto dim = [&](const std::vector<Id> &in, std::vector<std::uint32_t> &out,
+    auto dim = [&](Dim which, const std::vector<Id> &in, std::vector<std::uint32_t> &out,
                    const std::unordered_map<std::uint32_t, Bitmap> &postings, bool zero_ok) {
       if (in.empty()) return;
       ids(in, out, zero_ok);
@@ -133,12 +148,14 @@ class ListPlan {
         impossible_ = true;
         return;
       }
+      auto before = drivers_.size();
       add_union(out, postings);
+      if (drivers_.size() > before) dim_driver_[static_cast<int>(which)] = drivers_.back();
     };
-    dim(f_.pipelines, pipelines_, v.by_pipeline_, false);
-    dim(f_.stages, stages_, v.by_stage_, false);
-    dim(f_.owners, owners_, v.by_owner_, true);
-    dim(f_.departments, depts_, v.by_dept_, true);
+    dim(Dim::pipeline, f_.pipelines, pipelines_, v.by_pipeline_, false);
+    dim(Dim::stage, f_.stages, stages_, v.by_stage_, false);
+    dim(Dim::owner, f_.owners, owners_, v.by_owner_, true);
+    dim(Dim::dept, f_.departments, depts_, v.by_dept_, true);
     if (!f_.kinds.empty()) {
       std::vector<const Bitmap *> parts;
       for (auto k : f_.kinds) {
@@ -147,8 +164,13 @@ class ListPlan {
         kind_mask_ |= 1u << i;
       }
       for (int i = 0; i < 3; ++i)
-        if (kind_mask_ & (1u << i)) parts.push_back(&v.by_kind_[i]);
+        if (kind_mask_ & (1u << i)) {
+          parts.push_back(&v.by_kind_[i]);
+          kinds_.push_back(static_cast<std::uint32_t>(i));
+        }
+      auto before = drivers_.size();
       add_union_of(parts);
+      if (drivers_.size() > before) dim_driver_[static_cast<int>(Dim::kind)] = drivers_.back();
     }
     if (!f_.tags_any.empty()) {
       ids(f_.tags_any, tags_any_);
@@ -235,27 +257,81 @@ class ListPlan {
                 &Row::amount);
       if (f_.amount_max && !amount_hi) ranges_.back().hi = std::numeric_limits<std::int64_t>::max();
     }
+    // A range on a key some dimension of the filter keeps an order by is
+    // counted exactly within that dimension ("pipeline 3, this week").
+    for (auto &r : ranges_) {
+      if (r.lo >= r.hi) continue;
+      for (const auto &o : v.orders_) {
+        if (o.sort != r.field || values_of(o.dim).empty()) continue;
+        std::size_t n = 0;
+        for (auto x : values_of(o.dim))
+          if (const auto *ids = o.find(x)) n += ids->count_keys(r.lo, r.hi);
+        if (!r.scope || static_cast<double>(n) < r.scoped_est) {
+          r.scope = &o;
+          r.scoped_est = static_cast<double>(n);
+        }
+      }
+    }
     // The narrowest range becomes a driver when it is smaller than every
     // posting list: a scan of that stretch of its ordered index.
     for (std::size_t i = 0; i < ranges_.size(); ++i) {
       double smallest = drivers_.empty() ? static_cast<double>(v.all_.size())
                                          : static_cast<double>(drivers_.front()->size());
-      if (ranges_[i].est < smallest / 2 && (!range_driver_ || ranges_[i].est < ranges_[*range_driver_].est))
+      if (ranges_[i].driver_size() < smallest / 2 &&
+          (!range_driver_ || ranges_[i].driver_size() < ranges_[*range_driver_].driver_size()))
         range_driver_ = i;
     }
   }
 
-  // A range filter on an ordered key: [lo, hi), and its estimated size.
-  struct Range {
-    SortField field;
-    std::int64_t lo, hi;
-    double est;
-  };
-  const Range *range_on(SortField f) const {
-    for (const auto &r : ranges_)
-      if (r.field == f) return &r;
-    return nullptr;
+  // The values the filter allows for a dimension; empty: any.
+  const std::vector<std::uint32_t> &values_of(Dim d) const {
+    switch (d) {
+      case Dim::pipeline: return pipelines_;
+      case Dim::stage: return stages_;
+      case Dim::owner: return owners_;
+      case Dim::dept: return depts_;
+      case Dim::kind: return kinds_;
+    }
+    return kinds_;
   }
+
+  // A walk over the per-dimension orders of the sort key: one stretch of
+  // OrderedIds per allowed value, merged; span is how many entries they
+  // hold (within the seek range, when there is one).
+  struct DimWalk {
+    const DimOrder *order = nullptr;
+    std::vector<const OrderedIds *> parts;
+    double span = 0;
+    const Bitmap *skip = nullptr;  // the walked dimension's own driver
+  };
+  std::optional<DimWalk> dim_walk(SortField sort, const Range *seek) const {
+    std::optional<DimWalk> best;
+    for (const auto &o : v_.orders_) {
+      if (o.sort != sort || values_of(o.dim).empty()) continue;
+      DimWalk w;
+      w.order = &o;
+      for (auto x : values_of(o.dim))
+        if (const auto *ids = o.find(x)) {
+          w.parts.push_back(ids);
+          w.span += static_cast<double>(seek ? ids->count_keys(seek->lo, seek->hi) : ids->size());
+        }
+      w.skip = dim_driver_[static_cast<int>(o.dim)];
+      if (!best || w.span < best->span) best = std::move(w);
+    }
+    return best;
+  }
+
+  // Whether deal id matches, testing posting lists before touching the row
+  // (skip: a driver the caller already knows holds id).
+  bool accept(std::uint32_t id, const Bitmap *skip) const {
+    if (residual_) return match(*v_.row(id));
+    for (const auto *d : drivers_)
+      if (d != skip && !d->contains(id)) return false;
+    for (const auto *e : excluded_)
+      if (e->contains(id)) return false;
+    return true;
+  }
+  std::size_t bitmap_tests() const { return drivers_.size() + excluded_.size(); }
 
   bool impossible() const { return impossible_; }
   bool residual() const { return residual_; }
@@ -331,7 +407,16 @@ class ListPlan {
   // Ids that satisfy every driver and exclusion; the predicate still applies.
   Bitmap candidates() const {
     std::optional<Bitmap> ranged;
-    if (range_driver_) {
+    if (range_driver_ && ranges_[*range_driver_].scope) {
+      const Range &r = ranges_[*range_driver_];
+      ranged.emplace();
+      for (auto x : values_of(r.scope->dim)) {
+        const auto *ids = r.scope->find(x);
+        if (!ids) continue;
+        for (OrderedIds::Cursor c(*ids, ids->seek({r.lo, 0}, false), false); c.get() && c.get()->key < r.hi; c.next())
+          ranged->add(c.get()->id);
+      }
+    } else if (range_driver_) {
       const Range &r = ranges_[*range_driver_];
       switch (r.field) {
         case SortField::created: ranged = scan(v_.rows_.get<by_created>(), r, &Row::created); break;
@@ -351,13 +436,16 @@ class ListPlan {
     double c = 0;
     for (const auto *d : drivers_) c += 0.5 * static_cast<double>(d->size());
     for (const auto *e : excluded_) c += 0.5 * static_cast<double>(e->size());
-    if (range_driver_) c += 20.0 * ranges_[*range_driver_].est;
+    if (range_driver_) {
+      const Range &r = ranges_[*range_driver_];
+      c += r.scope ? 5.0 * r.scoped_est : 20.0 * r.est;
+    }
     return c;
   }
   double first_candidates() const {
     double c = static_cast<double>(v_.all_.size());
     if (!drivers_.empty()) c = static_cast<double>(drivers_.front()->size());
-    if (range_driver_) c = std::min(c, ranges_[*range_driver_].est);
+    if (range_driver_) c = std::min(c, ranges_[*range_driver_].driver_size());
     return c;
   }
 
@@ -419,8 +507,9 @@ class ListPlan {
   const PreparedFilter &pf_;
   const DealFilter &f_;
   std::string text_;
-  std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, clients_, segments_, tags_any_, tags_all_,
+  std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, kinds_, clients_, segments_, tags_any_, tags_all_,
       tags_none_;
+  const Bitmap *dim_driver_[5] = {};
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
@@ -466,10 +555,77 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // No walk for the stage sort (pipelines cluster in that order) nor for the
   // nearest-due sort (no ordered index keeps it).
   if (o.sort == SortField::stage || o.sort == SortField::next_task_due) walk = false;
+  // Better still, when the filter names values of a dimension kept in the
+  // order of the sort key: walk only those values' deals, testing the rest
+  // of the filter in the posting lists.
+  std::optional<ListPlan::DimWalk> dw;
+  if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount)
+    dw = plan.dim_walk(o.sort, seek);
+  bool dim = false;
+  if (dw) {
+    const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
+    const double per_visit = plan.residual() ? 40.0 : 5.0 + 10.0 * static_cast<double>(plan.bitmap_tests());
+    const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
+    dim = dim_cost < std::min(walk_cost, mat_cost);
+    if (g_force_access_path) dim = g_force_access_path == 3;
+  }
+  if (dim) walk = false;
 
   std::vector<const Row *> got;
   std::optional<std::int64_t> total;
-  if (walk) {
+  auto count_total = [&] {
+    Bitmap c = plan.candidates();
+    if (!plan.residual()) {
+      total = static_cast<std::int64_t>(c.size());
+    } else {
+      std::int64_t t = 0;
+      c.for_each([&](std::uint32_t id) { t += plan.match(*row(id)) ? 1 : 0; });
+      total = t;
+    }
+  };
+  if (dim) {
+    // One head per allowed value, merged in sort order (ids are unique
+    // across the values: a deal has one owner, one stage...).
+    std::vector<OrderedIds::Cursor> heads;
+    heads.reserve(dw->parts.size());
+    for (const auto *ids : dw->parts) {
+      OrderedIds::Pos p;
+      if (!desc) {
+        if (cursor && (!seek || cursor->key.num >= seek->lo))
+          p = ids->seek({cursor->key.num, cursor->key.id}, true);
+        else if (seek)
+          p = ids->seek({seek->lo, 0}, false);
+        else
+          p = ids->begin();
+      } else {
+        if (cursor && (!seek || cursor->key.num < seek->hi))
+          p = ids->seek({cursor->key.num, cursor->key.id}, false);
+        else if (seek)
+          p = ids->seek({seek->hi, 0}, false);
+        else
+          p = ids->end();
+      }
+      heads.emplace_back(*ids, p, desc);
+    }
+    auto in_seek = [&](std::int64_t k) { return !seek || (desc ? k >= seek->lo : k < seek->hi); };
+    while (got.size() < want) {
+      const KeyedId *best = nullptr;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i < heads.size(); ++i) {
+        const KeyedId *e = heads[i].get();
+        if (!e || !in_seek(e->key)) continue;
+        if (!best || (desc ? *best < *e : *e < *best)) {
+          best = e;
+          at = i;
+        }
+      }
+      if (!best) break;
+      std::uint32_t id = best->id;
+      heads[at].next();
+      if (plan.accept(id, dw->skip)) got.push_back(row(id));
+    }
+    if (o.with_total) count_total();
+  } else if (walk) {
     auto run = [&](const auto &idx, auto make_key, auto numeric) {
       constexpr bool kNumeric = decltype(numeric)::value;
       auto visit = [&](const Row &r) {
@@ -515,16 +671,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       case SortField::stage:
       case SortField::next_task_due: break;
     }
-    if (o.with_total) {
-      Bitmap c = plan.candidates();
-      if (!plan.residual()) {
-        total = static_cast<std::int64_t>(c.size());
-      } else {
-        std::int64_t t = 0;
-        c.for_each([&](std::uint32_t id) { t += plan.match(*row(id)) ? 1 : 0; });
-        total = t;
-      }
-    }
+    if (o.with_total) count_total();
   } else {
     Bitmap c = plan.candidates();
     std::int64_t t = 0;

@@ -1,0 +1,177 @@
+// views/ordered_ids.hpp — deal ids kept in (key, id) order, in sorted blocks.
+//
+// A per-dimension sort order ("the deals of owner 7 by updated") must answer
+// "the next K entries from here" by reading K entries, not by touching every
+// deal of the dimension: this is what SQLite's composite index (owner_id,
+// updated_at) does. A balanced tree would cost ~48 bytes and a cache miss an
+// entry; sorted blocks of up to kBlock 12-byte entries cost ~16 bytes an
+// entry, walk sequentially, and insert with a memmove inside one block.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace dealcore::views {
+
+struct __attribute__((packed, aligned(4))) KeyedId {
+  std::int64_t key;
+  std::uint32_t id;
+  friend bool operator<(const KeyedId &a, const KeyedId &b) {
+    return a.key != b.key ? a.key < b.key : a.id < b.id;
+  }
+  friend bool operator==(const KeyedId &a, const KeyedId &b) { return a.key == b.key && a.id == b.id; }
+};
+static_assert(sizeof(KeyedId) == 12);
+
+class OrderedIds {
+ public:
+  static constexpr std::size_t kBlock = 256;
+
+  // A position between entries: block b, offset i (i == block size only at
+  // the very end).
+  struct Pos {
+    std::size_t b = 0, i = 0;
+  };
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  void insert(KeyedId e) {
+    if (blocks_.empty()) {
+      blocks_.emplace_back().push_back(e);
+      ++size_;
+      return;
+    }
+    std::size_t b = block_for(e);
+    auto &blk = blocks_[b];
+    blk.insert(std::upper_bound(blk.begin(), blk.end(), e), e);
+    ++size_;
+    if (blk.size() > kBlock) {
+      std::vector<KeyedId> tail(blk.begin() + kBlock / 2, blk.end());
+      blk.resize(kBlock / 2);
+      blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(tail));
+    }
+  }
+
+  bool erase(KeyedId e) {
+    if (blocks_.empty()) return false;
+    std::size_t b = block_for(e);
+    auto &blk = blocks_[b];
+    auto it = std::lower_bound(blk.begin(), blk.end(), e);
+    if (it == blk.end() || !(*it == e)) return false;
+    blk.erase(it);
+    --size_;
+    if (blk.empty()) blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
+    return true;
+  }
+
+  // First position whose entry is >= e (strict: > e).
+  Pos seek(KeyedId e, bool strict) const {
+    if (blocks_.empty()) return {};
+    // The first block whose last entry passes the bound holds the position.
+    auto past = [&](const std::vector<KeyedId> &blk) { return strict ? e < blk.back() : !(blk.back() < e); };
+    std::size_t lo = 0, hi = blocks_.size();
+    while (lo < hi) {
+      std::size_t mid = (lo + hi) / 2;
+      if (past(blocks_[mid]))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    if (lo == blocks_.size()) return end();
+    const auto &blk = blocks_[lo];
+    auto it = strict ? std::upper_bound(blk.begin(), blk.end(), e) : std::lower_bound(blk.begin(), blk.end(), e);
+    return {lo, static_cast<std::size_t>(it - blk.begin())};
+  }
+  Pos begin() const { return {}; }
+  Pos end() const { return blocks_.empty() ? Pos{} : Pos{blocks_.size() - 1, blocks_.back().size()}; }
+
+  // Walks the entries from a position, upwards (at p and after) or
+  // downwards (before p).
+  class Cursor {
+   public:
+    Cursor(const OrderedIds &o, Pos p, bool down) : o_(&o), p_(p), down_(down) { settle(); }
+    // The current entry; nullptr past the end.
+    const KeyedId *get() const {
+      const auto &bl = o_->blocks_;
+      if (p_.b >= bl.size()) return nullptr;
+      if (down_) return p_.i > 0 ? &bl[p_.b][p_.i - 1] : nullptr;
+      return p_.i < bl[p_.b].size() ? &bl[p_.b][p_.i] : nullptr;
+    }
+    void next() {
+      if (down_)
+        --p_.i;
+      else
+        ++p_.i;
+      settle();
+    }
+
+   private:
+    void settle() {
+      const auto &bl = o_->blocks_;
+      if (p_.b >= bl.size()) return;
+      if (down_) {
+        while (p_.i == 0 && p_.b > 0) p_.i = bl[--p_.b].size();
+      } else {
+        while (p_.i == bl[p_.b].size() && p_.b + 1 < bl.size()) p_ = {p_.b + 1, 0};
+      }
+    }
+    const OrderedIds *o_;
+    Pos p_;
+    bool down_;
+  };
+
+  // Calls fn(entry) for every entry in order while it returns true.
+  template <class F>
+  void for_each(F &&fn) const {
+    for (const auto &blk : blocks_)
+      for (const auto &e : blk)
+        if (!fn(e)) return;
+  }
+
+  // Gives back the spare capacity of the blocks (after a bulk build).
+  void shrink() {
+    for (auto &blk : blocks_) blk.shrink_to_fit();
+    blocks_.shrink_to_fit();
+  }
+
+  // Number of entries in [lo, hi) of the key; exact, O(log n + blocks in range).
+  std::size_t count_keys(std::int64_t lo, std::int64_t hi) const {
+    if (lo >= hi) return 0;
+    Pos a = seek({lo, 0}, false), b = seek({hi, 0}, false);
+    if (a.b == b.b) return b.i - a.i;
+    std::size_t n = blocks_[a.b].size() - a.i + b.i;
+    for (std::size_t x = a.b + 1; x < b.b; ++x) n += blocks_[x].size();
+    return n;
+  }
+
+  friend bool operator==(const OrderedIds &a, const OrderedIds &b) {
+    if (a.size_ != b.size_) return false;
+    std::vector<KeyedId> x, y;
+    a.for_each([&](KeyedId e) { return x.push_back(e), true; });
+    b.for_each([&](KeyedId e) { return y.push_back(e), true; });
+    return x == y;
+  }
+
+ private:
+  // The block an entry belongs in: the first whose last entry is >= e, or
+  // the last block.
+  std::size_t block_for(KeyedId e) const {
+    std::size_t lo = 0, hi = blocks_.size() - 1;
+    while (lo < hi) {
+      std::size_t mid = (lo + hi) / 2;
+      if (blocks_[mid].back() < e)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  }
+
+  std::vector<std::vector<KeyedId>> blocks_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace dealcore::views
