@@ -61,9 +61,10 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   auto v = std::make_unique<views::DealViews>();
   v->set_stage_positions(stage_positions());
   store_.scan_contacts([&](Contact &&c) { v->contacts().put(nullptr, c); });
+  v->begin_bulk();
   store_.scan_deals([&](store::DealRecord &&d) { v->put(d); });
   store_.scan_open_tasks([&](Task &&t) { v->tasks().put(t); });
-  v->optimize();
+  v->end_bulk();
   return v;
 }
 

@@ -37,6 +37,8 @@ class CompactString {
     std::memcpy(&n, p_.get(), sizeof n);
     return {p_.get() + sizeof n, n};
   }
+  // Where the bytes live, for prefetching (nullptr when empty).
+  const void *address() const { return p_.get(); }
   friend bool operator==(const CompactString &a, const CompactString &b) { return a.view() == b.view(); }
   friend bool operator<(const CompactString &a, const CompactString &b) { return a.view() < b.view(); }
 

@@ -158,6 +158,7 @@ void DealViews::index(const Row &r, int sign) {
       contacts_.unlink(r.id, c);
   }
   for (auto &o : orders_) {
+    if (bulk_) break;
     KeyedId e{numeric_key(r, o.sort), r.id};
     auto v = dim_value(r, o.dim);
     if (sign > 0) {
@@ -231,12 +232,23 @@ void DealViews::put(const store::DealRecord &d) {
   }
 }
 
-void DealViews::optimize() {
+void DealViews::end_bulk() {
+  if (bulk_) {
+    bulk_ = false;
+    for (auto &o : orders_) {
+      std::unordered_map<std::uint32_t, std::vector<KeyedId>> parts;
+      for (const Row *r : by_id_)
+        if (r) parts[dim_value(*r, o.dim)].push_back({numeric_key(*r, o.sort), r->id});
+      o.by_value.clear();
+      for (auto &[v, entries] : parts) {
+        std::sort(entries.begin(), entries.end());
+        o.by_value[v].assign(entries);
+      }
+    }
+  }
   for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_})
     for (auto &[k, b] : *m) b.optimize();
   for (auto &b : by_kind_) b.optimize();
-  for (auto &o : orders_)
-    for (auto &[v, ids] : o.by_value) ids.shrink();
   all_.optimize();
   archived_.optimize();
   with_tasks_.optimize();

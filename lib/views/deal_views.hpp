@@ -172,8 +172,11 @@ class DealViews {
 
   // Inserts or replaces a deal (with its tags and contacts).
   void put(const store::DealRecord &d);
-  // Compacts the posting lists after a bulk build.
-  void optimize();
+  // A bulk build: between begin_bulk() and end_bulk(), put() leaves the
+  // per-dimension orders alone; end_bulk() sorts them once and compacts the
+  // posting lists.
+  void begin_bulk() { bulk_ = true; }
+  void end_bulk();
 
   bool has(Id id) const;
   std::optional<Deal> get(Id id, bool with_lists = true) const;
@@ -213,6 +216,7 @@ class DealViews {
   std::unordered_map<Id, int> stage_pos_;
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;
+  bool bulk_ = false;
 
   Bitmap all_, archived_;
   std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,

@@ -571,7 +571,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   }
   if (dim) walk = false;
 
-  std::vector<const Row *> got;
+  std::vector<std::uint32_t> got;  // ids: an ids_only page never reads a row
   std::optional<std::int64_t> total;
   auto count_total = [&] {
     Bitmap c = plan.candidates();
@@ -622,14 +622,14 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       if (!best) break;
       std::uint32_t id = best->id;
       heads[at].next();
-      if (plan.accept(id, dw->skip)) got.push_back(row(id));
+      if (plan.accept(id, dw->skip)) got.push_back(id);
     }
     if (o.with_total) count_total();
   } else if (walk) {
     auto run = [&](const auto &idx, auto make_key, auto numeric) {
       constexpr bool kNumeric = decltype(numeric)::value;
       auto visit = [&](const Row &r) {
-        if (plan.match(r)) got.push_back(&r);
+        if (plan.match(r)) got.push_back(r.id);
         return got.size() < want;
       };
       // Within [lo, hi) of a range filter on this key, else everywhere.
@@ -708,19 +708,34 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     };
     auto top = std::min(want, keyed.size());
     std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
-    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].second ? keyed[i].second : row(keyed[i].first.id));
+    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
     if (o.with_total) total = t;
   }
 
   bool more = got.size() > static_cast<std::size_t>(o.limit);
   if (more) got.resize(static_cast<std::size_t>(o.limit));
-  page.ids.reserve(got.size());
-  for (const Row *r : got) page.ids.push_back(r->id);
+  page.ids.assign(got.begin(), got.end());
   if (!o.ids_only) {
+    // A page's rows and strings are scattered over the heap: touching them
+    // one deal at a time costs a cache miss after a cache miss. Asking for
+    // them all first lets the misses overlap.
+    std::vector<const Row *> rows;
+    rows.reserve(got.size());
+    for (auto id : got) rows.push_back(row(id));
+    for (const Row *r : rows) __builtin_prefetch(r);
+    for (const Row *r : rows) {
+      __builtin_prefetch(r->name.address());
+      __builtin_prefetch(r->external_ref.address());
+      __builtin_prefetch(&clients_[r->client]);
+    }
+    for (const Row *r : rows) {
+      __builtin_prefetch(clients_[r->client].first.data());
+      __builtin_prefetch(clients_[r->client].second.data());
+    }
     page.items.reserve(got.size());
-    for (const Row *r : got) page.items.push_back(to_deal(*r, false, pf.now, pf.today_end));
+    for (const Row *r : rows) page.items.push_back(to_deal(*r, false, pf.now, pf.today_end));
   }
-  if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*got.back(), o.sort, desc));
+  if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*row(got.back()), o.sort, desc));
   page.total = total;
   return page;
 }

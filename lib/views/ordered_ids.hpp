@@ -131,10 +131,17 @@ class OrderedIds {
         if (!fn(e)) return;
   }
 
-  // Gives back the spare capacity of the blocks (after a bulk build).
-  void shrink() {
-    for (auto &blk : blocks_) blk.shrink_to_fit();
-    blocks_.shrink_to_fit();
+  // Replaces the contents with entries already in order, in blocks filled
+  // to three quarters (room for inserts before the first split).
+  void assign(const std::vector<KeyedId> &sorted) {
+    blocks_.clear();
+    constexpr std::size_t fill = kBlock * 3 / 4;
+    for (std::size_t i = 0; i < sorted.size(); i += fill) {
+      auto end = std::min(sorted.size(), i + fill);
+      blocks_.emplace_back(sorted.begin() + static_cast<std::ptrdiff_t>(i),
+                           sorted.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    size_ = sorted.size();
   }
 
   // Number of entries in [lo, hi) of the key; exact, O(log n + blocks in range).
