@@ -26,6 +26,29 @@ std::vector<std::uint32_t> ids32(const std::vector<Id> &v, const char *what) {
 
 }  // namespace
 
+std::vector<std::uint32_t> trigrams_of(std::string_view s) {
+  // Code points of valid UTF-8 (folded names are).
+  std::vector<std::uint32_t> cps;
+  cps.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    std::uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
+    for (int k = 1; k < len && i + static_cast<std::size_t>(k) < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3Fu);
+    cps.push_back(cp);
+    i += static_cast<std::size_t>(len);
+  }
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i + 2 < cps.size(); ++i) {
+    std::uint64_t k = (std::uint64_t{cps[i]} << 42) | (std::uint64_t{cps[i + 1]} << 21) | cps[i + 2];
+    out.push_back(static_cast<std::uint32_t>((k * 0x9E3779B97F4A7C15ull) >> 40));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 void Aggregate::add(std::uint16_t currency, std::int64_t amount, int sign) {
   count += sign;
   auto it = std::lower_bound(sums.begin(), sums.end(), currency,
@@ -151,6 +174,7 @@ void DealViews::index(const Row &r, int sign) {
   apply(by_client_, r.client);
   apply(by_segment_, r.segment);
   for (auto t : r.tags.span()) apply(by_tag_, t);
+  for (auto g : trigrams_of(r.name_key.view())) apply(by_trigram_, g);
   for (auto c : r.contacts.span()) {
     if (sign > 0)
       contacts_.link(r.id, c);
@@ -246,7 +270,8 @@ void DealViews::end_bulk() {
       }
     }
   }
-  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_})
+  for (auto *m :
+       {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_trigram_})
     for (auto &[k, b] : *m) b.optimize();
   for (auto &b : by_kind_) b.optimize();
   all_.optimize();
@@ -345,6 +370,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   cmp_maps("owner", by_owner_, o.by_owner_);
   cmp_maps("department", by_dept_, o.by_dept_);
   cmp_maps("tag", by_tag_, o.by_tag_);
+  cmp_maps("name trigram", by_trigram_, o.by_trigram_);
   // Client and segment posting lists are keyed by interned numbers that
   // depend on history; compare them through the values they stand for.
   auto cmp_interned = [&](const char *what, const auto &m1, const auto &m2, auto name1, auto name2) {

@@ -8,7 +8,8 @@
 //    of a sort key (DimOrder: pipeline/stage/owner/department by updated,
 //    stage/owner by amount, stage kind by created);
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
-//    kind, owner, department, tag, client, segment and for archived deals;
+//    kind, owner, department, tag, client, segment, name trigram and for
+//    archived deals;
 //  * kanban aggregates (count and per-currency sums) per (stage, owner,
 //    department), kept on every change, so a board costs O(stages).
 // A list question picks its access path by estimated cost: walk a filtered
@@ -127,6 +128,12 @@ struct DimOrder {
   }
 };
 
+// The trigrams of a folded name: every run of three code points, each
+// hashed to 24 bits, sorted and unique. A name containing a text contains
+// every trigram of the text, so the intersection of the text's trigram
+// postings holds every match (and a few others, which the row check drops).
+std::vector<std::uint32_t> trigrams_of(std::string_view folded);
+
 // Count and sums per currency of a set of deals.
 struct Aggregate {
   struct Sum {
@@ -221,6 +228,7 @@ class DealViews {
   Bitmap all_, archived_;
   std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,
       by_segment_;
+  std::unordered_map<std::uint32_t, Bitmap> by_trigram_;  // of the folded name
   Bitmap by_kind_[3];
   Bitmap with_tasks_;
 

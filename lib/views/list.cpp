@@ -219,6 +219,23 @@ class ListPlan {
       drivers_.push_back(&owned_.back());
       if ((*set)->empty()) impossible_ = true;
     }
+    // Text of three code points or more: the trigram postings narrow it
+    // down (the smallest drives; the others are tested before the row's
+    // name is read); the name check stays in the predicate.
+    if (!text_.empty()) {
+      auto grams = trigrams_of(text_);
+      for (auto g : grams) {
+        auto it = v.by_trigram_.find(g);
+        if (it == v.by_trigram_.end()) {
+          impossible_ = true;
+          break;
+        }
+        text_sets_.push_back(&it->second);
+      }
+      std::sort(text_sets_.begin(), text_sets_.end(),
+                [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
+      if (!text_sets_.empty()) drivers_.push_back(text_sets_.front());
+    }
     if (f_.has_overdue_task && *f_.has_overdue_task) drivers_.push_back(&v.with_tasks_);
     for (auto a : f_.activity) {
       auto i = static_cast<int>(a);
@@ -372,7 +389,11 @@ class ListPlan {
     if (f_.created_to && r.created >= *f_.created_to) return false;
     if (f_.updated_from && r.updated < *f_.updated_from) return false;
     if (f_.updated_to && r.updated >= *f_.updated_to) return false;
-    if (!text_.empty() && r.name_key.view().find(text_) == std::string_view::npos) return false;
+    if (!text_.empty()) {
+      for (const auto *g : text_sets_)
+        if (!g->contains(r.id)) return false;
+      if (r.name_key.view().find(text_) == std::string_view::npos) return false;
+    }
     for (const auto &set : owned_)
       if (!set.contains(r.id)) return false;
     if (f_.has_overdue_task) {
@@ -395,7 +416,7 @@ class ListPlan {
     double hits = n;
     for (const auto *d : drivers_) hits *= static_cast<double>(d->size()) / n;
     for (const auto *e : excluded_) hits *= 1.0 - static_cast<double>(e->size()) / n;
-    if (!text_.empty()) hits *= 0.02;
+    if (!text_.empty() && text_sets_.empty()) hits *= 0.02;  // shorter than a trigram
     if (currency_) hits *= 0.8;
     for (const auto &r : ranges_) hits *= r.est / n;
     if (f_.has_overdue_task) hits *= 0.5;
@@ -426,6 +447,7 @@ class ListPlan {
     }
     Bitmap out = ranged ? std::move(*ranged) : drivers_.empty() ? v_.all_ : *drivers_.front();
     for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i) out.and_with(*drivers_[i]);
+    for (std::size_t i = 1; i < text_sets_.size() && !out.empty(); ++i) out.and_with(*text_sets_[i]);
     for (const auto *e : excluded_) out.andnot_with(*e);
     return out;
   }
@@ -435,6 +457,7 @@ class ListPlan {
   double driver_cost() const {
     double c = 0;
     for (const auto *d : drivers_) c += 0.5 * static_cast<double>(d->size());
+    for (std::size_t i = 1; i < text_sets_.size(); ++i) c += 0.5 * static_cast<double>(text_sets_[i]->size());
     for (const auto *e : excluded_) c += 0.5 * static_cast<double>(e->size());
     if (range_driver_) {
       const Range &r = ranges_[*range_driver_];
@@ -515,6 +538,7 @@ class ListPlan {
   bool impossible_ = false, residual_ = false;
   std::deque<Bitmap> unions_, owned_;  // stable addresses for drivers_
   std::vector<const Bitmap *> drivers_, excluded_;
+  std::vector<const Bitmap *> text_sets_;  // the text's trigram postings, smallest first
   std::vector<Range> ranges_;
   std::optional<std::size_t> range_driver_;
 };
