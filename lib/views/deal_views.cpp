@@ -70,11 +70,12 @@ void Aggregate::merge(const Aggregate &o) {
   }
 }
 
-// The orders a CRM's lists use most: every board dimension by last change
-// (the default "newest first" of a list and of a kanban column), a column
-// and an owner's deals by amount, won/lost/open deals by creation.
+// The orders a CRM's lists use most: all deals and every board dimension by
+// last change (the default "newest first" of a list and of a kanban
+// column), a column and an owner's deals by amount, won/lost/open deals by
+// creation.
 DealViews::DealViews() {
-  for (auto [dim, sort] : {std::pair{Dim::pipeline, SortField::updated}, {Dim::stage, SortField::updated},
+  for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::pipeline, SortField::updated},
                            {Dim::owner, SortField::updated}, {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
                            {Dim::kind, SortField::created}})

@@ -90,8 +90,9 @@ using RowSet = mi::multi_index_container<
 // No index for the stage sort: pipelines cluster in that order, so a walk
 // would cross other pipelines first; that sort always intersects and ranks.
 
-// A dimension a list filters on by equality and a DimOrder can split by.
-enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind };
+// A dimension a list filters on by equality and a DimOrder can split by;
+// `all` has one value (0) that every deal has.
+enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind, all };
 
 inline std::uint32_t dim_value(const Row &r, Dim d) {
   switch (d) {
@@ -100,6 +101,7 @@ inline std::uint32_t dim_value(const Row &r, Dim d) {
     case Dim::owner: return r.owner;
     case Dim::dept: return r.dept;
     case Dim::kind: return r.kind;
+    case Dim::all: return 0;
   }
   return 0;
 }

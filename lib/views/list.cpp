@@ -279,7 +279,7 @@ class ListPlan {
     for (auto &r : ranges_) {
       if (r.lo >= r.hi) continue;
       for (const auto &o : v.orders_) {
-        if (o.sort != r.field || values_of(o.dim).empty()) continue;
+        if (o.sort != r.field || o.dim == Dim::all || values_of(o.dim).empty()) continue;
         std::size_t n = 0;
         for (auto x : values_of(o.dim))
           if (const auto *ids = o.find(x)) n += ids->count_keys(r.lo, r.hi);
@@ -308,6 +308,7 @@ class ListPlan {
       case Dim::owner: return owners_;
       case Dim::dept: return depts_;
       case Dim::kind: return kinds_;
+      case Dim::all: return all_values_;
     }
     return kinds_;
   }
@@ -341,12 +342,11 @@ class ListPlan {
   // Whether deal id matches, testing posting lists before touching the row
   // (skip: a driver the caller already knows holds id).
   bool accept(std::uint32_t id, const Bitmap *skip) const {
-    if (residual_) return match(*v_.row(id));
     for (const auto *d : drivers_)
       if (d != skip && !d->contains(id)) return false;
     for (const auto *e : excluded_)
       if (e->contains(id)) return false;
-    return true;
+    return !residual_ || match(*v_.row(id));
   }
   std::size_t bitmap_tests() const { return drivers_.size() + excluded_.size(); }
 
@@ -413,15 +413,22 @@ class ListPlan {
   // Expected number of hits, assuming independent dimensions.
   double estimate() const {
     double n = std::max<double>(1.0, static_cast<double>(v_.all_.size()));
-    double hits = n;
-    for (const auto *d : drivers_) hits *= static_cast<double>(d->size()) / n;
-    for (const auto *e : excluded_) hits *= 1.0 - static_cast<double>(e->size()) / n;
+    double hits = estimate_bitmaps();
     if (!text_.empty() && text_sets_.empty()) hits *= 0.02;  // shorter than a trigram
     if (currency_) hits *= 0.8;
     for (const auto &r : ranges_) hits *= r.est / n;
     if (f_.has_overdue_task) hits *= 0.5;
     if (f_.rotting) hits *= 0.3;
     if (activity_mask_) hits *= 0.3;
+    return hits;
+  }
+
+  // Expected number of deals in every driver and no exclusion.
+  double estimate_bitmaps() const {
+    double n = std::max<double>(1.0, static_cast<double>(v_.all_.size()));
+    double hits = n;
+    for (const auto *d : drivers_) hits *= static_cast<double>(d->size()) / n;
+    for (const auto *e : excluded_) hits *= 1.0 - static_cast<double>(e->size()) / n;
     return hits;
   }
 
@@ -455,10 +462,14 @@ class ListPlan {
   // Estimated cost of candidates() in ns, and the number it yields before
   // the predicate.
   double driver_cost() const {
-    double c = 0;
-    for (const auto *d : drivers_) c += 0.5 * static_cast<double>(d->size());
-    for (std::size_t i = 1; i < text_sets_.size(); ++i) c += 0.5 * static_cast<double>(text_sets_[i]->size());
-    for (const auto *e : excluded_) c += 0.5 * static_cast<double>(e->size());
+    // Copy the first set, then each other set costs about the smaller of the
+    // two sizes (roaring intersects containers, not every member).
+    const double first = first_candidates();
+    double c = 0.5 * first;
+    auto step = [&](const Bitmap *b) { c += std::min(first, static_cast<double>(b->size())); };
+    for (std::size_t i = range_driver_ ? 0 : 1; i < drivers_.size(); ++i) step(drivers_[i]);
+    for (std::size_t i = 1; i < text_sets_.size(); ++i) step(text_sets_[i]);
+    for (const auto *e : excluded_) step(e);
     if (range_driver_) {
       const Range &r = ranges_[*range_driver_];
       c += r.scope ? 5.0 * r.scoped_est : 20.0 * r.est;
@@ -532,7 +543,8 @@ class ListPlan {
   std::string text_;
   std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, kinds_, clients_, segments_, tags_any_, tags_all_,
       tags_none_;
-  const Bitmap *dim_driver_[5] = {};
+  const Bitmap *dim_driver_[6] = {};
+  const std::vector<std::uint32_t> all_values_{0};
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
@@ -573,7 +585,10 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const auto *seek = plan.range_on(o.sort);
   const double span = seek ? seek->est : n;
   const double walk_cost = 40.0 * std::min(span, static_cast<double>(want) * span / std::max(hits, 0.5));
-  const double mat_cost = plan.driver_cost() + 25.0 * plan.first_candidates() + 10.0 * hits;
+  // Candidates left after the intersection: each is ranked by its dense key
+  // (~5) or, when a condition needs the row, fetched and checked (~25).
+  const double cands = std::min(plan.first_candidates(), std::max(plan.estimate_bitmaps(), hits));
+  const double mat_cost = plan.driver_cost() + (plan.residual() ? 25.0 : 5.0) * cands + 10.0 * hits;
   bool walk = walk_cost < mat_cost;
   if (g_force_access_path) walk = g_force_access_path == 1;
   // No walk for the stage sort (pipelines cluster in that order) nor for the
@@ -588,7 +603,10 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   bool dim = false;
   if (dw) {
     const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
-    const double per_visit = plan.residual() ? 40.0 : 5.0 + 10.0 * static_cast<double>(plan.bitmap_tests());
+    // Bit tests on every entry; the row only for those that pass them.
+    const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
+    const double per_visit =
+        5.0 + 10.0 * static_cast<double>(plan.bitmap_tests()) + (plan.residual() ? 40.0 * pass : 0.0);
     const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
     dim = dim_cost < std::min(walk_cost, mat_cost);
     if (g_force_access_path) dim = g_force_access_path == 3;

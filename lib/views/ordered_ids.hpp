@@ -144,12 +144,16 @@ class OrderedIds {
     size_ = sorted.size();
   }
 
-  // Number of entries in [lo, hi) of the key; exact, O(log n + blocks in range).
+  // Number of entries in [lo, hi) of the key: exact when the range spans
+  // at most kExactBlocks blocks, else estimated from the blocks' average
+  // fill; O(log n) either way.
+  static constexpr std::size_t kExactBlocks = 16;
   std::size_t count_keys(std::int64_t lo, std::int64_t hi) const {
-    if (lo >= hi) return 0;
+    if (lo >= hi || blocks_.empty()) return 0;
     Pos a = seek({lo, 0}, false), b = seek({hi, 0}, false);
     if (a.b == b.b) return b.i - a.i;
     std::size_t n = blocks_[a.b].size() - a.i + b.i;
+    if (b.b - a.b > kExactBlocks) return n + (b.b - a.b - 1) * size_ / blocks_.size();
     for (std::size_t x = a.b + 1; x < b.b; ++x) n += blocks_[x].size();
     return n;
   }
