@@ -70,16 +70,23 @@ void Aggregate::merge(const Aggregate &o) {
   }
 }
 
-// The orders a CRM's lists use most: all deals and every board dimension by
-// last change (the default "newest first" of a list and of a kanban
-// column), a column and an owner's deals by amount, won/lost/open deals by
-// creation.
+// All deals by each numeric sort key, and the orders a CRM's lists use
+// most: every board dimension by last change (the default "newest first" of
+// a list and of a kanban column), a column and an owner's deals by amount,
+// won/lost/open deals by creation.
 DealViews::DealViews() {
-  for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::pipeline, SortField::updated},
+  for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::all, SortField::created},
+                           {Dim::all, SortField::amount}, {Dim::pipeline, SortField::updated},
                            {Dim::owner, SortField::updated}, {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
                            {Dim::kind, SortField::created}})
     orders_.push_back({dim, sort, {}});
+}
+
+const DimOrder &DealViews::all_order(SortField f) const {
+  for (const auto &o : orders_)
+    if (o.dim == Dim::all && o.sort == f) return o;
+  throw Error(Errc::internal, "views: no order of all deals by that key");
 }
 
 void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions) {

@@ -1,12 +1,12 @@
 // views/deal_views.hpp — the in-memory views over deals (no I/O).
 //
 // Three structures, all derived from the tables and rebuildable:
-//  * rows in a Boost.MultiIndex container, ordered by the sort keys a walk
-//    can use — updated, created, amount, name (each key ends in the id, so
-//    order is total and keyset pages are stable) — plus a dense id -> row
-//    table; and, per value of the board dimensions, the deals in the order
-//    of a sort key (DimOrder: pipeline/stage/owner/department by updated,
-//    stage/owner by amount, stage kind by created);
+//  * rows in a Boost.MultiIndex container ordered by folded name, plus a
+//    dense id -> row table; all deals, and the deals of each value of the
+//    board dimensions, in the order of a numeric sort key (DimOrder: all
+//    deals by updated, created and amount; pipeline/stage/owner/department
+//    by updated; stage/owner by amount; stage kind by created). Every key
+//    ends in the id, so order is total and keyset pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment, name trigram and for
 //    archived deals;
@@ -67,26 +67,15 @@ inline std::int64_t stage_sort_key(const Row &r) {
 }
 
 namespace mi = boost::multi_index;
-struct by_updated {};
-struct by_created {};
-struct by_amount {};
 struct by_name {};
 
+// The rows, ordered by folded name (then id). The numeric sorts (updated,
+// created, amount) keep their orders in OrderedIds (see DimOrder, Dim::all):
+// 12 bytes an entry instead of 24 bytes of tree links, built by one sort.
 using RowSet = mi::multi_index_container<
-    Row,
-    mi::indexed_by<
-        mi::ordered_unique<mi::tag<by_updated>,
-                           mi::composite_key<Row, mi::member<Row, Millis, &Row::updated>,
-                                             mi::member<Row, std::uint32_t, &Row::id>>>,
-        mi::ordered_unique<mi::tag<by_created>,
-                           mi::composite_key<Row, mi::member<Row, Millis, &Row::created>,
-                                             mi::member<Row, std::uint32_t, &Row::id>>>,
-        mi::ordered_unique<mi::tag<by_amount>,
-                           mi::composite_key<Row, mi::member<Row, std::int64_t, &Row::amount>,
-                                             mi::member<Row, std::uint32_t, &Row::id>>>,
-        mi::ordered_unique<mi::tag<by_name>,
-                           mi::composite_key<Row, mi::member<Row, CompactString, &Row::name_key>,
-                                             mi::member<Row, std::uint32_t, &Row::id>>>>>;
+    Row, mi::indexed_by<mi::ordered_unique<
+             mi::tag<by_name>, mi::composite_key<Row, mi::member<Row, CompactString, &Row::name_key>,
+                                                 mi::member<Row, std::uint32_t, &Row::id>>>>>;
 // No index for the stage sort: pipelines cluster in that order, so a walk
 // would cross other pipelines first; that sort always intersects and ranks.
 
@@ -195,6 +184,9 @@ class DealViews {
   // Columns of the board for the pipeline's stages, in the given order.
   // now and today_end as in PreparedFilter, for the cards' task state.
   std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f, Millis now, Millis today_end) const;
+
+  // The order of all deals by a numeric sort key.
+  const DimOrder &all_order(SortField f) const;
 
   TaskIndex &tasks() { return tasks_; }
   const TaskIndex &tasks() const { return tasks_; }

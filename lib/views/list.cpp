@@ -118,9 +118,9 @@ class ListPlan {
     SortField field;
     std::int64_t lo, hi;
     double est;                         // in all deals
-    const DimOrder *scope = nullptr;    // an order that counts it within a filtered dimension
-    double scoped_est = 0;              // exact, within scope
-    double driver_size() const { return scope ? scoped_est : est; }
+    const DimOrder *scope = nullptr;    // the narrowest order that holds it: all deals, or a filtered dimension
+    double scoped_est = 0;              // its size within scope
+    double driver_size() const { return scoped_est; }
   };
   const Range *range_on(SortField f) const {
     for (const auto &r : ranges_)
@@ -265,13 +265,12 @@ class ListPlan {
                 f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
                 activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
-    add_range(SortField::created, f_.created_from, f_.created_to, v.rows_.get<by_created>(), &Row::created);
-    add_range(SortField::updated, f_.updated_from, f_.updated_to, v.rows_.get<by_updated>(), &Row::updated);
+    add_range(SortField::created, f_.created_from, f_.created_to);
+    add_range(SortField::updated, f_.updated_from, f_.updated_to);
     std::optional<std::int64_t> amount_hi;
     if (f_.amount_max && *f_.amount_max < std::numeric_limits<std::int64_t>::max()) amount_hi = *f_.amount_max + 1;
     if (f_.amount_min || f_.amount_max) {
-      add_range(SortField::amount, f_.amount_min, f_.amount_max ? amount_hi : std::nullopt, v.rows_.get<by_amount>(),
-                &Row::amount);
+      add_range(SortField::amount, f_.amount_min, f_.amount_max ? amount_hi : std::nullopt);
       if (f_.amount_max && !amount_hi) ranges_.back().hi = std::numeric_limits<std::int64_t>::max();
     }
     // A range on a key some dimension of the filter keeps an order by is
@@ -283,7 +282,7 @@ class ListPlan {
         std::size_t n = 0;
         for (auto x : values_of(o.dim))
           if (const auto *ids = o.find(x)) n += ids->count_keys(r.lo, r.hi);
-        if (!r.scope || static_cast<double>(n) < r.scoped_est) {
+        if (static_cast<double>(n) < r.scoped_est) {
           r.scope = &o;
           r.scoped_est = static_cast<double>(n);
         }
@@ -322,10 +321,10 @@ class ListPlan {
     double span = 0;
     const Bitmap *skip = nullptr;  // the walked dimension's own driver
   };
-  std::optional<DimWalk> dim_walk(SortField sort, const Range *seek) const {
+  std::optional<DimWalk> dim_walk(SortField sort, const Range *seek, bool only_all) const {
     std::optional<DimWalk> best;
     for (const auto &o : v_.orders_) {
-      if (o.sort != sort || values_of(o.dim).empty()) continue;
+      if (o.sort != sort || values_of(o.dim).empty() || (only_all && o.dim != Dim::all)) continue;
       DimWalk w;
       w.order = &o;
       for (auto x : values_of(o.dim))
@@ -435,7 +434,9 @@ class ListPlan {
   // Ids that satisfy every driver and exclusion; the predicate still applies.
   Bitmap candidates() const {
     std::optional<Bitmap> ranged;
-    if (range_driver_ && ranges_[*range_driver_].scope) {
+    if (range_driver_) {
+      // A stretch of the range key's order: of all deals, or of the
+      // filtered values of a dimension when that is narrower.
       const Range &r = ranges_[*range_driver_];
       ranged.emplace();
       for (auto x : values_of(r.scope->dim)) {
@@ -443,13 +444,6 @@ class ListPlan {
         if (!ids) continue;
         for (OrderedIds::Cursor c(*ids, ids->seek({r.lo, 0}, false), false); c.get() && c.get()->key < r.hi; c.next())
           ranged->add(c.get()->id);
-      }
-    } else if (range_driver_) {
-      const Range &r = ranges_[*range_driver_];
-      switch (r.field) {
-        case SortField::created: ranged = scan(v_.rows_.get<by_created>(), r, &Row::created); break;
-        case SortField::updated: ranged = scan(v_.rows_.get<by_updated>(), r, &Row::updated); break;
-        default: ranged = scan(v_.rows_.get<by_amount>(), r, &Row::amount); break;
       }
     }
     Bitmap out = ranged ? std::move(*ranged) : drivers_.empty() ? v_.all_ : *drivers_.front();
@@ -472,7 +466,7 @@ class ListPlan {
     for (const auto *e : excluded_) step(e);
     if (range_driver_) {
       const Range &r = ranges_[*range_driver_];
-      c += r.scope ? 5.0 * r.scoped_est : 20.0 * r.est;
+      c += 5.0 * r.scoped_est;
     }
     return c;
   }
@@ -484,9 +478,7 @@ class ListPlan {
   }
 
  private:
-  template <class Index>
-  void add_range(SortField field, std::optional<std::int64_t> lo, std::optional<std::int64_t> hi, const Index &idx,
-                 std::int64_t Row::*member) {
+  void add_range(SortField field, std::optional<std::int64_t> lo, std::optional<std::int64_t> hi) {
     if (!lo && !hi) return;
     Range r{field, lo.value_or(std::numeric_limits<std::int64_t>::min()),
             hi.value_or(std::numeric_limits<std::int64_t>::max()), 0.0};
@@ -495,24 +487,12 @@ class ListPlan {
       ranges_.push_back(r);
       return;
     }
-    // Uniform between the smallest and the largest key: cheap, and good
-    // enough to tell "the last week" from "the last two years".
-    if (!idx.empty()) {
-      double kmin = static_cast<double>((*idx.begin()).*member), kmax = static_cast<double>((*idx.rbegin()).*member);
-      double a = std::max(kmin, static_cast<double>(r.lo)), b = std::min(kmax + 1, static_cast<double>(r.hi));
-      double frac = kmax + 1 > kmin ? std::clamp((b - a) / (kmax + 1 - kmin), 0.0, 1.0) : 1.0;
-      r.est = std::max(1.0, frac * static_cast<double>(idx.size()));
-    }
+    // Counted in the order of all deals by that key (estimated from the
+    // blocks' fill when it spans many of them).
+    r.scope = &v_.all_order(field);
+    if (const auto *ids = r.scope->find(0)) r.est = std::max(1.0, static_cast<double>(ids->count_keys(r.lo, r.hi)));
+    r.scoped_est = r.est;
     ranges_.push_back(r);
-  }
-  template <class Index>
-  static Bitmap scan(const Index &idx, const Range &r, std::int64_t Row::*member) {
-    Bitmap out;
-    for (auto it = idx.lower_bound(boost::make_tuple(r.lo)); it != idx.end(); ++it) {
-      if ((*it).*member >= r.hi) break;
-      out.add(it->id);
-    }
-    return out;
   }
   void add_union(const std::vector<std::uint32_t> &keys, const std::unordered_map<std::uint32_t, Bitmap> &postings) {
     std::vector<const Bitmap *> parts;
@@ -583,35 +563,35 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const double hits = plan.estimate();
   // A walk on the key of a range filter only visits that stretch.
   const auto *seek = plan.range_on(o.sort);
-  const double span = seek ? seek->est : n;
-  const double walk_cost = 40.0 * std::min(span, static_cast<double>(want) * span / std::max(hits, 0.5));
   // Candidates left after the intersection: each is ranked by its dense key
   // (~5) or, when a condition needs the row, fetched and checked (~25).
   const double cands = std::min(plan.first_candidates(), std::max(plan.estimate_bitmaps(), hits));
   const double mat_cost = plan.driver_cost() + (plan.residual() ? 25.0 : 5.0) * cands + 10.0 * hits;
-  bool walk = walk_cost < mat_cost;
-  if (g_force_access_path) walk = g_force_access_path == 1;
-  // No walk for the stage sort (pipelines cluster in that order) nor for the
-  // nearest-due sort (no ordered index keeps it).
-  if (o.sort == SortField::stage || o.sort == SortField::next_task_due) walk = false;
-  // Better still, when the filter names values of a dimension kept in the
-  // order of the sort key: walk only those values' deals, testing the rest
-  // of the filter in the posting lists.
+  bool walk = false, dim = false;
   std::optional<ListPlan::DimWalk> dw;
-  if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount)
-    dw = plan.dim_walk(o.sort, seek);
-  bool dim = false;
-  if (dw) {
-    const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
-    // Bit tests on every entry; the row only for those that pass them.
-    const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
-    const double per_visit =
-        5.0 + 10.0 * static_cast<double>(plan.bitmap_tests()) + (plan.residual() ? 40.0 * pass : 0.0);
-    const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
-    dim = dim_cost < std::min(walk_cost, mat_cost);
-    if (g_force_access_path) dim = g_force_access_path == 3;
+  if (o.sort == SortField::name) {
+    // Walk the name order, reading and checking every row on the way.
+    const double walk_cost = 40.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
+    walk = walk_cost < mat_cost;
+    if (g_force_access_path) walk = g_force_access_path == 1;
+  } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount) {
+    // Walk the order of the sort key: of all deals, or merged over the
+    // filtered values of a dimension kept in that order (fewer entries),
+    // testing the rest of the filter in the posting lists.
+    dw = plan.dim_walk(o.sort, seek, g_force_access_path == 1);
+    if (dw) {
+      const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
+      // Bit tests on every entry; the row only for those that pass them.
+      const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
+      const double per_visit =
+          5.0 + 10.0 * static_cast<double>(plan.bitmap_tests()) + (plan.residual() ? 40.0 * pass : 0.0);
+      const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
+      dim = dim_cost < mat_cost;
+      if (g_force_access_path) dim = g_force_access_path != 2;
+    }
   }
-  if (dim) walk = false;
+  // The stage and nearest-due sorts always intersect and rank: no order
+  // keeps them (pipelines cluster in the stage order).
 
   std::vector<std::uint32_t> got;  // ids: an ids_only page never reads a row
   std::optional<std::int64_t> total;
@@ -668,50 +648,20 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     }
     if (o.with_total) count_total();
   } else if (walk) {
-    auto run = [&](const auto &idx, auto make_key, auto numeric) {
-      constexpr bool kNumeric = decltype(numeric)::value;
-      auto visit = [&](const Row &r) {
-        if (plan.match(r)) got.push_back(r.id);
-        return got.size() < want;
-      };
-      // Within [lo, hi) of a range filter on this key, else everywhere.
-      auto in_range = [&](const Row &r, bool past_end) {
-        if (!seek) return true;
-        auto k = key_of(r, o.sort, desc).num;
-        return past_end ? k < seek->hi : k >= seek->lo;
-      };
-      if (!desc) {
-        auto it = idx.begin();
-        if (cursor && (!seek || cursor->key.num >= seek->lo))
-          it = idx.upper_bound(make_key(*cursor));
-        else if constexpr (kNumeric) {
-          if (seek) it = idx.lower_bound(boost::make_tuple(seek->lo));
-        }
-        for (; it != idx.end() && in_range(*it, true); ++it)
-          if (!visit(*it)) break;
-      } else {
-        auto end = idx.end();
-        if (cursor && (!seek || cursor->key.num < seek->hi))
-          end = idx.lower_bound(make_key(*cursor));
-        else if constexpr (kNumeric) {
-          if (seek) end = idx.lower_bound(boost::make_tuple(seek->hi));
-        }
-        for (auto it = decltype(idx.rbegin())(end); it != idx.rend() && in_range(*it, false); ++it)
-          if (!visit(*it)) break;
-      }
+    // The name order (Boost.MultiIndex, keyed by the folded name and id).
+    const auto &idx = rows_.get<by_name>();
+    auto visit = [&](const Row &r) {
+      if (plan.match(r)) got.push_back(r.id);
+      return got.size() < want;
     };
-    auto num_key = [](const Cursor &c) { return boost::make_tuple(c.key.num, c.key.id); };
-    switch (o.sort) {
-      case SortField::updated: run(rows_.get<by_updated>(), num_key, std::true_type{}); break;
-      case SortField::created: run(rows_.get<by_created>(), num_key, std::true_type{}); break;
-      case SortField::amount: run(rows_.get<by_amount>(), num_key, std::true_type{}); break;
-      case SortField::name:
-        run(
-            rows_.get<by_name>(),
-            [](const Cursor &c) { return boost::make_tuple(CompactString(c.str), c.key.id); }, std::false_type{});
-        break;
-      case SortField::stage:
-      case SortField::next_task_due: break;
+    auto at_cursor = [&] { return boost::make_tuple(CompactString(cursor->str), cursor->key.id); };
+    if (!desc) {
+      for (auto it = cursor ? idx.upper_bound(at_cursor()) : idx.begin(); it != idx.end(); ++it)
+        if (!visit(*it)) break;
+    } else {
+      auto end = cursor ? idx.lower_bound(at_cursor()) : idx.end();
+      for (auto it = decltype(idx.rbegin())(end); it != idx.rend(); ++it)
+        if (!visit(*it)) break;
     }
     if (o.with_total) count_total();
   } else {
