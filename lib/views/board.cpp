@@ -1,5 +1,6 @@
 // The kanban (K1–K4): per-stage counts and sums come from the aggregates
-// kept on every change; only a tag filter, which no aggregate covers, falls
+// kept on every change (per stage, per (stage, owner) and per (stage,
+// department)); only a tag filter, which no aggregate covers, falls
 // back to intersecting posting lists.
 #include <algorithm>
 
@@ -33,25 +34,19 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
     return out;
   }
   if (f.owners.empty()) {
-    auto depts = board_dept_.find(stage);
-    if (depts == board_dept_.end()) return out;
     for (Id d : f.departments) {
       if (d < 0 || d > static_cast<Id>(UINT32_MAX)) continue;
-      auto c = depts->second.find(static_cast<std::uint32_t>(d));
-      if (c != depts->second.end()) out.merge(c->second);
+      auto c = board_dept_.find(cell_key(stage, static_cast<std::uint32_t>(d)));
+      if (c != board_dept_.end()) out.merge(c->second);
     }
     return out;
   }
-  auto cells = board_.find(stage);
-  if (cells == board_.end()) return out;
-  const auto &m = cells->second;
-  if (!f.owners.empty()) {
-    for (Id owner : f.owners) {
-      if (owner < 0 || owner > static_cast<Id>(UINT32_MAX)) continue;
-      auto o = static_cast<std::uint32_t>(owner);
-      for (auto it = m.lower_bound({o, 0}); it != m.end() && it->first.first == o; ++it)
-        if (in_list(f.departments, it->first.second)) out.merge(it->second);
-    }
+  for (Id owner : f.owners) {
+    if (owner < 0 || owner > static_cast<Id>(UINT32_MAX)) continue;
+    auto cells = board_.find(cell_key(stage, static_cast<std::uint32_t>(owner)));
+    if (cells == board_.end()) continue;
+    for (const auto &c : cells->second)
+      if (in_list(f.departments, c.dept)) out.merge(c.agg);
   }
   return out;
 }

@@ -145,13 +145,16 @@ std::uint16_t DealViews::intern_currency(const std::string &c) {
 
 void DealViews::aggregate(const Row &r, int sign) {
   if (r.archived) return;
-  auto &cell = board_[r.stage][{r.owner, r.dept}];
-  cell.add(r.currency, r.amount, sign);
-  if (cell.count == 0) board_[r.stage].erase({r.owner, r.dept});
-  auto &by_dept = board_dept_[r.stage];
-  auto &dcell = by_dept[r.dept];
+  auto &cells = board_[cell_key(r.stage, r.owner)];
+  auto c = std::find_if(cells.begin(), cells.end(), [&](const DeptCell &x) { return x.dept == r.dept; });
+  if (c == cells.end()) c = cells.insert(cells.end(), DeptCell{r.dept, {}});
+  c->agg.add(r.currency, r.amount, sign);
+  if (c->agg.count == 0) cells.erase(c);
+  if (cells.empty()) board_.erase(cell_key(r.stage, r.owner));
+  auto dk = cell_key(r.stage, r.dept);
+  auto &dcell = board_dept_[dk];
   dcell.add(r.currency, r.amount, sign);
-  if (dcell.count == 0) by_dept.erase(r.dept);
+  if (dcell.count == 0) board_dept_.erase(dk);
   auto &total = stage_total_[r.stage];
   total.add(r.currency, r.amount, sign);
   if (total.count == 0) stage_total_.erase(r.stage);
@@ -408,29 +411,22 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     return std::make_pair(a.count, m);
   };
   auto cmp_board = [&](const DealViews &x, const DealViews &y, bool both_ways) {
-    for (const auto &[stage, cells] : x.board_) {
-      auto st = y.board_.find(stage);
-      for (const auto &[key, agg] : cells) {
+    for (const auto &[key, cells] : x.board_) {
+      auto st = y.board_.find(key);
+      for (const auto &cell : cells) {
         const Aggregate *other = nullptr;
-        if (st != y.board_.end()) {
-          auto c = st->second.find(key);
-          if (c != st->second.end()) other = &c->second;
-        }
-        if (!other || (both_ways && named(x, agg) != named(y, *other)))
-          note(fmt::format("kanban sums of stage {} owner {} department {} differ", stage, key.first, key.second));
+        if (st != y.board_.end())
+          for (const auto &c : st->second)
+            if (c.dept == cell.dept) other = &c.agg;
+        if (!other || (both_ways && named(x, cell.agg) != named(y, *other)))
+          note(fmt::format("kanban sums of stage {} owner {} department {} differ", key >> 32, key & 0xFFFFFFFFu,
+                           cell.dept));
       }
     }
-    for (const auto &[stage, cells] : x.board_dept_) {
-      auto st = y.board_dept_.find(stage);
-      for (const auto &[dept, agg] : cells) {
-        const Aggregate *other = nullptr;
-        if (st != y.board_dept_.end()) {
-          auto c = st->second.find(dept);
-          if (c != st->second.end()) other = &c->second;
-        }
-        if (!other || (both_ways && named(x, agg) != named(y, *other)))
-          note(fmt::format("kanban sums of stage {} department {} differ", stage, dept));
-      }
+    for (const auto &[key, agg] : x.board_dept_) {
+      auto c = y.board_dept_.find(key);
+      if (c == y.board_dept_.end() || (both_ways && named(x, agg) != named(y, c->second)))
+        note(fmt::format("kanban sums of stage {} department {} differ", key >> 32, key & 0xFFFFFFFFu));
     }
     for (const auto &[stage, agg] : x.stage_total_) {
       auto t = y.stage_total_.find(stage);

@@ -227,9 +227,17 @@ class DealViews {
   Bitmap with_tasks_;
 
   // Kanban aggregates of non-archived deals: stage -> (owner, dept) -> sums.
-  std::unordered_map<std::uint32_t, std::map<std::pair<std::uint32_t, std::uint32_t>, Aggregate>> board_;
+  // Keyed by (stage << 32 | owner) and (stage << 32 | department), so a
+  // filtered board costs one hash probe per stage and value, not a walk
+  // down a tree per stage.
+  struct DeptCell {
+    std::uint32_t dept;
+    Aggregate agg;
+  };
+  static std::uint64_t cell_key(std::uint32_t stage, std::uint32_t x) { return std::uint64_t{stage} << 32 | x; }
+  std::unordered_map<std::uint64_t, std::vector<DeptCell>> board_;  // (stage, owner) -> per department
   std::unordered_map<std::uint32_t, Aggregate> stage_total_;
-  std::unordered_map<std::uint32_t, std::map<std::uint32_t, Aggregate>> board_dept_;  // stage -> dept
+  std::unordered_map<std::uint64_t, Aggregate> board_dept_;  // (stage, department)
 
   // Interned strings: index 0 is "none".
   std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};
