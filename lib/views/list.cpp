@@ -4,8 +4,8 @@
 // the ordered index of the requested sort that stops after one page.
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -215,8 +215,8 @@ class ListPlan {
     }
     for (const auto *set : {&pf.contact_deals, &pf.task_due_deals}) {
       if (!*set) continue;
-      owned_.push_back(**set);
-      drivers_.push_back(&owned_.back());
+      owned_.push_back(std::make_unique<Bitmap>(**set));
+      drivers_.push_back(owned_.back().get());
       if ((*set)->empty()) impossible_ = true;
     }
     // Text of three code points or more: the trigram postings narrow it
@@ -394,7 +394,7 @@ class ListPlan {
       if (r.name_key.view().find(text_) == std::string_view::npos) return false;
     }
     for (const auto &set : owned_)
-      if (!set.contains(r.id)) return false;
+      if (!set->contains(r.id)) return false;
     if (f_.has_overdue_task) {
       bool overdue = r.open_tasks > 0 && r.next_due < pf_.now;
       if (overdue != *f_.has_overdue_task) return false;
@@ -426,7 +426,14 @@ class ListPlan {
   double estimate_bitmaps() const {
     double n = std::max<double>(1.0, static_cast<double>(v_.all_.size()));
     double hits = n;
-    for (const auto *d : drivers_) hits *= static_cast<double>(d->size()) / n;
+    // A stage implies its pipeline and its kind: those filters add nothing
+    // to a stage filter's selectivity (independence would square it).
+    auto implied = [&](const Bitmap *d) {
+      return !stages_.empty() && (d == dim_driver_[static_cast<int>(Dim::pipeline)] ||
+                                  d == dim_driver_[static_cast<int>(Dim::kind)]);
+    };
+    for (const auto *d : drivers_)
+      if (!implied(d)) hits *= static_cast<double>(d->size()) / n;
     for (const auto *e : excluded_) hits *= 1.0 - static_cast<double>(e->size()) / n;
     return hits;
   }
@@ -513,8 +520,8 @@ class ListPlan {
     }
     Bitmap u;
     for (const auto *p : parts) u.or_with(*p);
-    unions_.push_back(std::move(u));
-    drivers_.push_back(&unions_.back());
+    unions_.push_back(std::make_unique<Bitmap>(std::move(u)));
+    drivers_.push_back(unions_.back().get());
   }
 
   const DealViews &v_;
@@ -528,7 +535,8 @@ class ListPlan {
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
-  std::deque<Bitmap> unions_, owned_;  // stable addresses for drivers_
+  // Stable addresses for drivers_ (a std::deque would allocate even empty).
+  std::vector<std::unique_ptr<Bitmap>> unions_, owned_;
   std::vector<const Bitmap *> drivers_, excluded_;
   std::vector<const Bitmap *> text_sets_;  // the text's trigram postings, smallest first
   std::vector<Range> ranges_;
@@ -564,9 +572,12 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // A walk on the key of a range filter only visits that stretch.
   const auto *seek = plan.range_on(o.sort);
   // Candidates left after the intersection: each is ranked by its dense key
-  // (~5) or, when a condition needs the row, fetched and checked (~25).
+  // (~15, a random read of the key table) or, when a condition or the sort
+  // key needs the row, fetched and checked (~25).
+  const bool dense_key = !plan.residual() && (o.sort == SortField::updated || o.sort == SortField::created ||
+                                              o.sort == SortField::amount);
   const double cands = std::min(plan.first_candidates(), std::max(plan.estimate_bitmaps(), hits));
-  const double mat_cost = plan.driver_cost() + (plan.residual() ? 25.0 : 5.0) * cands + 10.0 * hits;
+  const double mat_cost = plan.driver_cost() + (dense_key ? 15.0 : 25.0) * cands + 10.0 * hits;
   bool walk = false, dim = false;
   std::optional<ListPlan::DimWalk> dw;
   if (o.sort == SortField::name) {
