@@ -212,8 +212,8 @@ class DealViews {
   RowSet rows_;
   std::vector<const Row *> by_id_;
   // Dense copies of the numeric sort keys, by deal id, for ranking
-  // candidates without touching their rows (24 bytes a deal).
-  std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_;
+  // candidates without touching their rows (32 bytes a deal).
+  std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;
   std::unordered_map<Id, int> stage_pos_;
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;

@@ -565,8 +565,9 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   };
 
   // Cost model in nanoseconds, measured roughly on the bench machine: a
-  // tree step plus predicate ~40, a candidate fetch plus predicate ~25, and
-  // the bitmap work proportional to the sizes of the sets involved.
+  // candidate fetch plus predicate ~25, a dense key read ~15, a step of an
+  // order ~5 plus ~10 a bit test, and the bitmap work proportional to the
+  // sizes of the sets involved.
   const double n = static_cast<double>(all_.size());
   const double hits = plan.estimate();
   // A walk on the key of a range filter only visits that stretch.
@@ -575,14 +576,16 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // (~15, a random read of the key table) or, when a condition or the sort
   // key needs the row, fetched and checked (~25).
   const bool dense_key = !plan.residual() && (o.sort == SortField::updated || o.sort == SortField::created ||
-                                              o.sort == SortField::amount);
+                                              o.sort == SortField::amount || o.sort == SortField::next_task_due);
   const double cands = std::min(plan.first_candidates(), std::max(plan.estimate_bitmaps(), hits));
   const double mat_cost = plan.driver_cost() + (dense_key ? 15.0 : 25.0) * cands + 10.0 * hits;
   bool walk = false, dim = false;
   std::optional<ListPlan::DimWalk> dw;
   if (o.sort == SortField::name) {
     // Walk the name order, reading and checking every row on the way.
-    const double walk_cost = 40.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
+    // A step costs several candidate fetches: the walk jumps around the
+    // heap, while candidates come in id order, which is allocation order.
+    const double walk_cost = 100.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
     walk = walk_cost < mat_cost;
     if (g_force_access_path) walk = g_force_access_path == 1;
   } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount) {
@@ -693,6 +696,16 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       keyed.reserve(static_cast<std::size_t>(c.size()));
       c.for_each([&](std::uint32_t id) {
         SortKey k{(*dense)[id], {}, id};
+        if (after_cursor(k)) keyed.emplace_back(k, nullptr);
+      });
+      t = static_cast<std::int64_t>(c.size());
+    } else if (!plan.residual() && o.sort == SortField::next_task_due) {
+      // The nearest due from its dense table; deals without an open task
+      // (not in with_tasks_) go last in either direction, as key_of says.
+      const Millis none = desc ? std::numeric_limits<Millis>::min() : std::numeric_limits<Millis>::max();
+      keyed.reserve(static_cast<std::size_t>(c.size()));
+      c.for_each([&](std::uint32_t id) {
+        SortKey k{with_tasks_.contains(id) ? next_due_by_id_[id] : none, {}, id};
         if (after_cursor(k)) keyed.emplace_back(k, nullptr);
       });
       t = static_cast<std::int64_t>(c.size());
