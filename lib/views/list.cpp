@@ -583,9 +583,11 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   std::optional<ListPlan::DimWalk> dw;
   if (o.sort == SortField::name) {
     // Walk the name order, reading and checking every row on the way.
-    // A step costs several candidate fetches: the walk jumps around the
-    // heap, while candidates come in id order, which is allocation order.
-    const double walk_cost = 100.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
+    // A step reads a row like a candidate does, but ranking candidates by
+    // name compares strings in other heap blocks: measured at 1M, the walk
+    // wins at 40 against 25 (segment_pipeline_by_name: 3.6 ms walking, 4.6 ms
+    // ranking 8,000 candidates).
+    const double walk_cost = 40.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
     walk = walk_cost < mat_cost;
     if (g_force_access_path) walk = g_force_access_path == 1;
   } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount) {
