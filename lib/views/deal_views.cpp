@@ -184,6 +184,7 @@ void DealViews::index(const Row &r, int sign) {
   apply(by_dept_, r.dept);
   apply(by_client_, r.client);
   apply(by_segment_, r.segment);
+  apply(by_currency_, r.currency);
   for (auto t : r.tags.span()) apply(by_tag_, t);
   for (auto g : trigrams_of(r.name_key.view())) apply(by_trigram_, g);
   for (auto c : r.contacts.span()) {
@@ -284,7 +285,8 @@ void DealViews::end_bulk() {
     }
   }
   for (auto *m :
-       {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_trigram_})
+       {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_trigram_,
+        &by_currency_})
     for (auto &[k, b] : *m) b.optimize();
   for (auto &b : by_kind_) b.optimize();
   all_.optimize();
@@ -400,6 +402,9 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   cmp_interned(
       "segment", by_segment_, o.by_segment_, [&](std::uint32_t k) { return segments_[k]; },
       [&](std::uint32_t k) { return o.segments_[k]; });
+  cmp_interned(
+      "currency", by_currency_, o.by_currency_, [&](std::uint32_t k) { return currencies_[k]; },
+      [&](std::uint32_t k) { return o.currencies_[k]; });
   for (std::size_t i = 0; i < orders_.size() && i < o.orders_.size(); ++i)
     cmp_maps("sort order", orders_[i].by_value, o.orders_[i].by_value);
   if (!(all_ == o.all_)) note("the set of all deals differs");

@@ -8,8 +8,8 @@
 //    by updated; stage/owner by amount; stage kind by created). Every key
 //    ends in the id, so order is total and keyset pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
-//    kind, owner, department, tag, client, segment, name trigram and for
-//    archived deals;
+//    kind, owner, department, tag, client, segment, currency, name trigram
+//    and for archived deals;
 //  * kanban aggregates (count and per-currency sums) per (stage, owner,
 //    department), kept on every change, so a board costs O(stages).
 // A list question picks its access path by estimated cost: walk a filtered
@@ -222,7 +222,8 @@ class DealViews {
   Bitmap all_, archived_;
   std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,
       by_segment_;
-  std::unordered_map<std::uint32_t, Bitmap> by_trigram_;  // of the folded name
+  std::unordered_map<std::uint32_t, Bitmap> by_trigram_;   // of the folded name
+  std::unordered_map<std::uint32_t, Bitmap> by_currency_;  // interned currency
   Bitmap by_kind_[3];
   Bitmap with_tasks_;
 

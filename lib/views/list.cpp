@@ -255,13 +255,16 @@ class ListPlan {
     }
     if (!f_.currency.empty()) {
       auto it = v.currency_ids_.find(f_.currency);
-      if (it == v.currency_ids_.end())
+      auto set = it == v.currency_ids_.end() ? v.by_currency_.end() : v.by_currency_.find(it->second);
+      if (set == v.by_currency_.end()) {
         impossible_ = true;
-      else
+      } else {
         currency_ = it->second;
+        drivers_.push_back(&set->second);
+      }
     }
     if (f_.amount_min && f_.amount_max && *f_.amount_min > *f_.amount_max) impossible_ = true;
-    residual_ = !text_.empty() || f_.amount_min || f_.amount_max || currency_ || f_.created_from ||
+    residual_ = !text_.empty() || f_.amount_min || f_.amount_max || f_.created_from ||
                 f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
                 activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
@@ -414,7 +417,6 @@ class ListPlan {
     double n = std::max<double>(1.0, static_cast<double>(v_.all_.size()));
     double hits = estimate_bitmaps();
     if (!text_.empty() && text_sets_.empty()) hits *= 0.02;  // shorter than a trigram
-    if (currency_) hits *= 0.8;
     for (const auto &r : ranges_) hits *= r.est / n;
     if (f_.has_overdue_task) hits *= 0.5;
     if (f_.rotting) hits *= 0.3;
