@@ -456,9 +456,26 @@ class ListPlan {
       }
     }
     Bitmap out = ranged ? std::move(*ranged) : drivers_.empty() ? v_.all_ : *drivers_.front();
-    for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i) out.and_with(*drivers_[i]);
-    for (std::size_t i = 1; i < text_sets_.size() && !out.empty(); ++i) out.and_with(*text_sets_[i]);
-    for (const auto *e : excluded_) out.andnot_with(*e);
+    // Roaring merges whole containers (a pipeline's thousands of ids against
+    // an owner's hundred, the archived deals against a client's five); a few
+    // candidates are cheaper to test one by one.
+    auto narrow = [&](const Bitmap &b, bool keep_members) {
+      const auto n = out.size();
+      if (n <= 256 && n * 32 <= b.size()) {
+        Bitmap kept;
+        out.for_each([&](std::uint32_t id) {
+          if (b.contains(id) == keep_members) kept.add(id);
+        });
+        out = std::move(kept);
+      } else if (keep_members) {
+        out.and_with(b);
+      } else {
+        out.andnot_with(b);
+      }
+    };
+    for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i) narrow(*drivers_[i], true);
+    for (std::size_t i = 1; i < text_sets_.size() && !out.empty(); ++i) narrow(*text_sets_[i], true);
+    for (const auto *e : excluded_) narrow(*e, false);
     return out;
   }
 
