@@ -250,11 +250,13 @@ void DealViews::put(const store::DealRecord &d) {
     created_by_id_.resize(n, 0);
     amount_by_id_.resize(n, 0);
     next_due_by_id_.resize(n, 0);
+    name_prefix_by_id_.resize(n, 0);
   }
   updated_by_id_[r.id] = r.updated;
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
   next_due_by_id_[r.id] = r.next_due;
+  name_prefix_by_id_[r.id] = name_prefix(r.name_key.view());
   if (const Row *old = by_id_[r.id]) {
     index(*old, -1);
     auto it = rows_.iterator_to(*old);
@@ -370,7 +372,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit && r.name_key == x->name_key;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
-        next_due_by_id_[r.id] != r.next_due)
+        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(r.name_key.view()))
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   }
   auto cmp_maps = [&](const char *what, const auto &m1, const auto &m2) {

@@ -95,6 +95,14 @@ inline std::uint32_t dim_value(const Row &r, Dim d) {
   return 0;
 }
 
+// The first 8 bytes of a folded name, big-endian, padded with zeros: if
+// two prefixes differ, the names compare the same way bytewise.
+inline std::uint64_t name_prefix(std::string_view s) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+  return v;
+}
+
 // The numeric sort keys (updated, created, amount); 0 for the others.
 inline std::int64_t numeric_key(const Row &r, SortField f) {
   switch (f) {
@@ -212,8 +220,9 @@ class DealViews {
   RowSet rows_;
   std::vector<const Row *> by_id_;
   // Dense copies of the numeric sort keys, by deal id, for ranking
-  // candidates without touching their rows (32 bytes a deal).
+  // candidates without touching their rows (40 bytes a deal).
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;
+  std::vector<std::uint64_t> name_prefix_by_id_;  // name_prefix() of the folded name
   std::unordered_map<Id, int> stage_pos_;
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;
