@@ -348,7 +348,16 @@ class ListPlan {
       if (d != skip && !d->contains(id)) return false;
     for (const auto *e : excluded_)
       if (e->contains(id)) return false;
-    return !residual_ || match(*v_.row(id));
+    return !residual_ || (precheck(id) && match(*v_.row(id)));
+  }
+  // The residual conditions the dense tables can decide without the row
+  // (an overdue task: has one, nearest due before now); false: no match.
+  bool precheck(std::uint32_t id) const {
+    if (f_.has_overdue_task) {
+      bool overdue = v_.with_tasks_.contains(id) && v_.next_due_by_id_[id] < pf_.now;
+      if (overdue != *f_.has_overdue_task) return false;
+    }
+    return true;
   }
   std::size_t bitmap_tests() const { return drivers_.size() + excluded_.size(); }
 
@@ -764,6 +773,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       t = static_cast<std::int64_t>(c.size());
     } else {
       c.for_each([&](std::uint32_t id) {
+        if (!plan.precheck(id)) return;
         const Row &r = *row(id);
         if (!plan.match(r)) return;
         ++t;
