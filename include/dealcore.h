@@ -404,12 +404,12 @@ DEALCORE_EXPORT int dealcore_contact_spec_init(dealcore_contact_spec *spec,
 
 DEALCORE_EXPORT int dealcore_contact_create(int64_t *out, dealcore_db *db, int64_t actor_id,
                                             const dealcore_contact_spec *spec) DEALCORE_NOEXCEPT;
-/* Replaces every field of the contact. */
 /* An import: count contacts (1..100000) in one transaction, all or none.
  * *out lists the new ids in order; free it with dealcore_id_list_free. */
 DEALCORE_EXPORT int dealcore_contact_create_many(dealcore_id_list **out, dealcore_db *db,
                                                  int64_t actor_id, const dealcore_contact_spec *specs,
                                                  size_t count) DEALCORE_NOEXCEPT;
+/* Replaces every field of the contact. */
 DEALCORE_EXPORT int dealcore_contact_update(dealcore_db *db, int64_t actor_id, int64_t contact_id,
                                             const dealcore_contact_spec *spec) DEALCORE_NOEXCEPT;
 DEALCORE_EXPORT int dealcore_contact_get(dealcore_contact **out, const dealcore_db *db,

@@ -77,7 +77,8 @@ void Aggregate::merge(const Aggregate &o) {
 DealViews::DealViews() {
   for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::all, SortField::created},
                            {Dim::all, SortField::amount}, {Dim::pipeline, SortField::updated},
-                           {Dim::owner, SortField::updated}, {Dim::dept, SortField::updated},
+                           {Dim::stage, SortField::updated}, {Dim::owner, SortField::updated},
+                           {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
                            {Dim::kind, SortField::created}})
     orders_.push_back({dim, sort, {}});
@@ -160,7 +161,7 @@ void DealViews::aggregate(const Row &r, int sign) {
   if (total.count == 0) stage_total_.erase(r.stage);
 }
 
-void DealViews::index(const Row &r, int sign) {
+void DealViews::index(const Row &r, int sign, bool with_trigrams) {
   auto apply = [&](std::unordered_map<std::uint32_t, Bitmap> &m, std::uint32_t key) {
     if (sign > 0) {
       m[key].add(r.id);
@@ -186,7 +187,8 @@ void DealViews::index(const Row &r, int sign) {
   apply(by_segment_, r.segment);
   apply(by_currency_, r.currency);
   for (auto t : r.tags.span()) apply(by_tag_, t);
-  for (auto g : trigrams_of(r.name_key.view())) apply(by_trigram_, g);
+  if (with_trigrams)
+    for (auto g : trigrams_of(r.name_key.view())) apply(by_trigram_, g);
   for (auto c : r.contacts.span()) {
     if (sign > 0)
       contacts_.link(r.id, c);
@@ -258,12 +260,14 @@ void DealViews::put(const store::DealRecord &d) {
   next_due_by_id_[r.id] = r.next_due;
   name_prefix_by_id_[r.id] = name_prefix(r.name_key.view());
   if (const Row *old = by_id_[r.id]) {
-    index(*old, -1);
+    // Most updates keep the name: its ~40 trigram postings stay as they are.
+    const bool renamed = !(old->name_key == r.name_key);
+    index(*old, -1, renamed);
     auto it = rows_.iterator_to(*old);
     // replace() keeps the node (and so by_id_'s pointer) when it succeeds;
     // keys end in the unique id, so it cannot collide.
     if (!rows_.replace(it, std::move(r))) throw Error(Errc::internal, "views: replace failed");
-    index(*it, +1);
+    index(*it, +1, renamed);
   } else {
     auto [it, ok] = rows_.insert(std::move(r));
     if (!ok) throw Error(Errc::internal, "views: duplicate deal row");

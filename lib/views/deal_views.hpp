@@ -212,7 +212,9 @@ class DealViews {
   std::uint32_t intern_segment(const std::string &s);
   std::uint16_t intern_currency(const std::string &c);
   std::optional<std::uint32_t> find_client(const std::string &ref) const;
-  void index(const Row &r, int sign);  // posting lists and aggregates
+  // Posting lists, orders and aggregates; the name's trigram postings only
+  // when with_trigrams (a replaced row with the same name keeps them).
+  void index(const Row &r, int sign, bool with_trigrams = true);
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   void aggregate(const Row &r, int sign);
   Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
