@@ -32,6 +32,22 @@ std::vector<Id> minus(const std::vector<Id> &a, const std::vector<Id> &b) {
 
 constexpr std::size_t kMaxBulk = 100000;
 
+// fn(i) for each item of an import batch, collected in order; an error
+// names the item ("deal #3 of the batch: ...").
+template <class F>
+auto per_item(const char *what, std::size_t n, F &&fn) {
+  std::vector<decltype(fn(std::size_t{0}))> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    try {
+      out.push_back(fn(i));
+    } catch (const Error &e) {
+      throw Error(e.code(), fmt::format("{} #{} of the batch: {}", what, i, e.what()));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Id> Database::Impl::unique_ids(const std::vector<Id> &ids) const {
@@ -253,16 +269,8 @@ std::vector<Id> Database::create_deals(Actor actor, const std::vector<DealSpec> 
   if (specs.empty()) throw Error(Errc::invalid_argument, "no deals given");
   if (specs.size() > kMaxBulk) throw Error(Errc::invalid_argument, "at most 100000 deals in one call");
   return impl_->write(actor, [&](Impl::Pending &pending) {
-    std::vector<Id> ids;
-    ids.reserve(specs.size());
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      try {
-        ids.push_back(insert_new_deal(*impl_, actor, specs[i], pending));
-      } catch (const Error &e) {
-        throw Error(e.code(), fmt::format("deal #{} of the batch: {}", i, e.what()));
-      }
-    }
-    return ids;
+    return per_item("deal", specs.size(),
+                    [&](std::size_t i) { return insert_new_deal(*impl_, actor, specs[i], pending); });
   });
 }
 
@@ -464,26 +472,10 @@ Id Database::create_contact(Actor actor, const ContactSpec &spec) {
 std::vector<Id> Database::create_contacts(Actor actor, const std::vector<ContactSpec> &specs) {
   if (specs.empty()) throw Error(Errc::invalid_argument, "no contacts given");
   if (specs.size() > kMaxBulk) throw Error(Errc::invalid_argument, "at most 100000 contacts in one call");
-  std::vector<Contact> checked;
-  checked.reserve(specs.size());
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    try {
-      checked.push_back(checked_contact(*impl_, specs[i]));
-    } catch (const Error &e) {
-      throw Error(e.code(), fmt::format("contact #{} of the batch: {}", i, e.what()));
-    }
-  }
+  auto checked = per_item("contact", specs.size(), [&](std::size_t i) { return checked_contact(*impl_, specs[i]); });
   return impl_->write(actor, [&](Impl::Pending &pending) {
-    std::vector<Id> ids;
-    ids.reserve(checked.size());
-    for (std::size_t i = 0; i < checked.size(); ++i) {
-      try {
-        ids.push_back(insert_new_contact(*impl_, actor, checked[i], pending));
-      } catch (const Error &e) {
-        throw Error(e.code(), fmt::format("contact #{} of the batch: {}", i, e.what()));
-      }
-    }
-    return ids;
+    return per_item("contact", checked.size(),
+                    [&](std::size_t i) { return insert_new_contact(*impl_, actor, checked[i], pending); });
   });
 }
 
