@@ -2,10 +2,13 @@
 // consistency checks and the event log.
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
+#include <system_error>
 
 #include <fmt/format.h>
 
+#include "engine/handoff.hpp"
 #include "engine/impl.hpp"
 #include "model/json.hpp"
 #include "model/text.hpp"
@@ -34,9 +37,11 @@ Database::Impl::Impl(const std::string &path, const Options &options)
       store_(path, options.create_if_missing, options.busy_timeout_ms) {
   std::lock_guard store_lock(store_mu_);
   store_.set_max_size(options.max_size_bytes);
+  // Read first: a commit by another connection from here on makes a later
+  // refresh() rebuild, even one the views below already see.
+  data_version_ = store_.data_version();
   load_catalog();
   views_ = build_views();
-  data_version_ = store_.data_version();
 }
 
 void Database::Impl::load_catalog() {
@@ -57,23 +62,79 @@ std::unordered_map<Id, int> Database::Impl::stage_positions() const {
   return out;
 }
 
+// The views are built from one read transaction (one snapshot of the file).
+// Reading the tables and building the views cost about the same, so a
+// second thread reads while this one builds; where no thread can be had,
+// the reading runs first, here.
 std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   auto v = std::make_unique<views::DealViews>();
   v->set_stage_positions(stage_positions());
-  store_.scan_contacts([&](Contact &&c) { v->contacts().put(nullptr, c); });
-  v->begin_bulk();
-  store_.scan_deals([&](store::DealRecord &&d) { v->put(d); });
-  store_.scan_open_tasks([&](Task &&t) { v->tasks().put(t); });
+  struct Cancelled {};
+  constexpr std::size_t kBatch = 1024, kWaiting = 16;
+  Handoff<Contact> contacts(kBatch, kWaiting);
+  Handoff<store::DealRecord> deals(kBatch, kWaiting);
+  Handoff<Task> tasks(kBatch, kWaiting);
+  auto read = [&] {
+    try {
+      store::ReadTxn snapshot(store_.conn());
+      store_.scan_contacts([&](Contact &&c) {
+        if (!contacts.push(std::move(c))) throw Cancelled{};
+      });
+      contacts.close();
+      store_.scan_deals([&](store::DealRecord &&d) {
+        if (!deals.push(std::move(d))) throw Cancelled{};
+      });
+      deals.close();
+      store_.scan_open_tasks([&](Task &&t) {
+        if (!tasks.push(std::move(t))) throw Cancelled{};
+      });
+      tasks.close();
+    } catch (...) {
+      auto e = std::current_exception();
+      contacts.close(e);
+      deals.close(e);
+      tasks.close(e);
+    }
+  };
+  std::future<void> reader;
+  try {
+    reader = std::async(std::launch::async, read);
+  } catch (const std::system_error &) {
+    // No second thread: read everything first, then build.
+    contacts.unbound();
+    deals.unbound();
+    tasks.unbound();
+    read();
+  }
+  try {
+    std::vector<Contact> cs;
+    while (contacts.pop(cs))
+      for (const auto &c : cs) v->contacts().put(nullptr, c);
+    v->begin_bulk();
+    std::vector<store::DealRecord> ds;
+    while (deals.pop(ds))
+      for (const auto &d : ds) v->put(d);
+    std::vector<Task> ts;
+    while (tasks.pop(ts))
+      for (const auto &t : ts) v->tasks().put(t);
+  } catch (...) {
+    contacts.cancel();
+    deals.cancel();
+    tasks.cancel();
+    throw;  // the future's destructor waits for the reader
+  }
+  if (reader.valid()) reader.get();
   v->end_bulk();
   return v;
 }
 
 void Database::Impl::catch_up() {
   if (store_.data_version() == data_version_ && !stale_) return;
+  auto version = store_.data_version();
   load_catalog();
   views_ = build_views();
   stale_ = false;
-  data_version_ = store_.data_version();
+  data_version_ = version;
 }
 
 void Database::Impl::apply(const Pending &pending) noexcept {

@@ -136,4 +136,8 @@ void Txn::commit() {
   done_ = true;
 }
 
+ReadTxn::ReadTxn(Connection &c) : c_(c) { c_.exec("BEGIN"); }
+
+ReadTxn::~ReadTxn() { sqlite3_exec(c_.raw(), "COMMIT", nullptr, nullptr, nullptr); }
+
 }  // namespace dealcore::store

@@ -84,4 +84,17 @@ class Txn {
   bool done_ = false;
 };
 
+// BEGIN (deferred) ... COMMIT: the reads in between see one snapshot of the
+// file. Ends in the destructor.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Connection &c);
+  ReadTxn(const ReadTxn &) = delete;
+  ReadTxn &operator=(const ReadTxn &) = delete;
+  ~ReadTxn();
+
+ private:
+  Connection &c_;
+};
+
 }  // namespace dealcore::store

@@ -30,6 +30,8 @@ class Bitmap {
   }
 
   void add(std::uint32_t v) { roaring_bitmap_add(r_, v); }
+  // Adds n values; fastest when they are sorted.
+  void add_many(const std::uint32_t *v, std::size_t n) { roaring_bitmap_add_many(r_, n, v); }
   void remove(std::uint32_t v) { roaring_bitmap_remove(r_, v); }
   bool contains(std::uint32_t v) const { return roaring_bitmap_contains(r_, v); }
   std::uint64_t size() const { return roaring_bitmap_get_cardinality(r_); }

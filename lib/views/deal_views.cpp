@@ -1,6 +1,9 @@
 #include "views/deal_views.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <future>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -108,12 +111,13 @@ void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions
 
 std::uint32_t DealViews::intern_client(const std::string &ref, const std::string &name) {
   if (ref.empty() && name.empty()) return 0;
-  std::string key = ref + '\x1f' + name;
+  std::string &key = client_key_;  // reused: no allocation for a known client
+  key.assign(ref).append(1, '\x1f').append(name);
   auto it = client_ids_.find(key);
   if (it != client_ids_.end()) return it->second;
   auto id = static_cast<std::uint32_t>(clients_.size());
   clients_.emplace_back(ref, name);
-  client_ids_.emplace(std::move(key), id);
+  client_ids_.emplace(key, id);
   client_by_ref_.emplace(ref, id);
   return id;
 }
@@ -245,6 +249,9 @@ void DealViews::put(const store::DealRecord &d) {
   r.tags = IdList(ids32(d.tags, "tag"));
   r.contacts = IdList(ids32(d.contacts, "contact"));
 
+  const bool staged = bulk_ && (r.id >= by_id_.size() || !by_id_[r.id]);
+  if (staged && !staged_.empty() && staged_.back().id >= r.id)
+    throw Error(Errc::internal, "views: a bulk build takes new deals in increasing id order");
   if (r.id >= by_id_.size()) {
     std::size_t n = std::max<std::size_t>(r.id + 1, by_id_.size() * 3 / 2 + 16);
     by_id_.resize(n, nullptr);
@@ -259,6 +266,11 @@ void DealViews::put(const store::DealRecord &d) {
   amount_by_id_[r.id] = r.amount;
   next_due_by_id_[r.id] = r.next_due;
   name_prefix_by_id_[r.id] = name_prefix(r.name_key.view());
+  if (staged) {
+    for (auto c : r.contacts.span()) contacts_.link(r.id, c);
+    staged_.push_back(std::move(r));
+    return;
+  }
   if (const Row *old = by_id_[r.id]) {
     // Most updates keep the name: its ~40 trigram postings stay as they are.
     const bool renamed = !(old->name_key == r.name_key);
@@ -276,28 +288,212 @@ void DealViews::put(const store::DealRecord &d) {
   }
 }
 
-void DealViews::end_bulk() {
-  if (bulk_) {
-    bulk_ = false;
-    for (auto &o : orders_) {
-      std::unordered_map<std::uint32_t, std::vector<KeyedId>> parts;
-      for (const Row *r : by_id_)
-        if (r) parts[dim_value(*r, o.dim)].push_back({numeric_key(*r, o.sort), r->id});
-      o.by_value.clear();
-      for (auto &[v, entries] : parts) {
-        std::sort(entries.begin(), entries.end());
-        o.by_value[v].assign(entries);
-      }
-    }
+void DealViews::begin_bulk() {
+  bulk_ = true;
+  staged_.clear();
+}
+
+namespace {
+
+// A staged row in the name sort: 8 bytes of its folded name from the
+// current offset, and its index in the staged rows (which are in id order,
+// so the index breaks ties as the id does).
+struct NameKey {
+  std::uint64_t chunk;
+  std::uint32_t index;
+  friend bool operator<(const NameKey &a, const NameKey &b) {
+    return a.chunk != b.chunk ? a.chunk < b.chunk : a.index < b.index;
   }
-  for (auto *m :
-       {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_trigram_,
-        &by_currency_})
+};
+
+// Sorts keys[lo, hi), whose names agree on their first `offset` bytes, by
+// (name, id): 8 bytes at a time, reading a name only while it ties with
+// another. Names that start with a product tie for dozens of bytes; a
+// comparison sort would chase two heap pointers per comparison instead.
+void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, std::size_t offset,
+                  const std::vector<Row> &rows) {
+  std::size_t longest = 0;
+  for (std::size_t i = lo; i < hi; ++i) {
+    auto name = rows[keys[i].index].name_key.view();
+    keys[i].chunk = name.size() > offset ? name_prefix(name.substr(offset)) : 0;
+    longest = std::max(longest, name.size());
+  }
+  auto first = keys.begin() + static_cast<std::ptrdiff_t>(lo), last = keys.begin() + static_cast<std::ptrdiff_t>(hi);
+  if (longest <= offset) {
+    // Equal names, or names that differ only in trailing NUL bytes (which
+    // only a raw SQL edit could store): the shorter first, then by id.
+    std::sort(first, last, [&](const NameKey &a, const NameKey &b) {
+      auto sa = rows[a.index].name_key.view().size(), sb = rows[b.index].name_key.view().size();
+      return sa != sb ? sa < sb : a.index < b.index;
+    });
+    return;
+  }
+  std::sort(first, last);
+  for (std::size_t a = lo; a < hi;) {
+    std::size_t b = a + 1;
+    while (b < hi && keys[b].chunk == keys[a].chunk) ++b;
+    if (b - a > 1) sort_by_name(keys, a, b, offset + 8, rows);
+    a = b;
+  }
+}
+
+}  // namespace
+
+// The staged rows in name order, as indexes into staged_.
+std::vector<std::uint32_t> DealViews::bulk_name_order() const {
+  std::vector<NameKey> keys(staged_.size());
+  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = {0, i};
+  if (!keys.empty()) sort_by_name(keys, 0, keys.size(), 0, staged_);
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
+  return order;
+}
+
+// The staged rows into the name index in name order, so that each insert
+// lands at the end of the tree and costs no descent.
+void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
+  constexpr std::size_t kAhead = 8;  // rows are read in name order, not memory order
+  [[maybe_unused]] const bool fresh = rows_.empty();
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i + kAhead < order.size()) {
+      const Row &next = staged_[order[i + kAhead]];
+      __builtin_prefetch(&next);
+      __builtin_prefetch(next.name_key.address());
+    }
+    Row &r = staged_[order[i]];
+    std::uint32_t id = r.id;
+    auto it = rows_.emplace_hint(rows_.end(), std::move(r));
+    if (it->id != id || by_id_[id]) throw Error(Errc::internal, "views: duplicate deal row");
+    // A wrong order would still build a right index, slowly: catch it here.
+    assert(!fresh || std::next(it) == rows_.end());
+    by_id_[id] = &*it;
+  }
+  staged_.clear();
+  staged_.shrink_to_fit();
+}
+
+// Posting lists (but the trigrams) and aggregates of the staged rows: ids
+// come in increasing order, so each list is collected as a sorted vector
+// and handed to its bitmap at once.
+void DealViews::bulk_postings() {
+  using Acc = std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>;
+  Acc pipeline, stage, owner, dept, client, segment, currency, tag;
+  std::vector<std::uint32_t> all, archived, kind[3], with_tasks;
+  all.reserve(staged_.size());
+  for (const Row &r : staged_) {
+    pipeline[r.pipeline].push_back(r.id);
+    stage[r.stage].push_back(r.id);
+    owner[r.owner].push_back(r.id);
+    dept[r.dept].push_back(r.id);
+    client[r.client].push_back(r.id);
+    segment[r.segment].push_back(r.id);
+    currency[r.currency].push_back(r.id);
+    for (auto t : r.tags.span()) tag[t].push_back(r.id);
+    all.push_back(r.id);
+    if (r.archived) archived.push_back(r.id);
+    kind[r.kind].push_back(r.id);
+    if (r.open_tasks > 0) with_tasks.push_back(r.id);
+    aggregate(r, +1);
+  }
+  auto flush = [](Acc &acc, std::unordered_map<std::uint32_t, Bitmap> &m) {
+    for (auto &[k, ids] : acc) m[k].add_many(ids.data(), ids.size());
+  };
+  flush(pipeline, by_pipeline_);
+  flush(stage, by_stage_);
+  flush(owner, by_owner_);
+  flush(dept, by_dept_);
+  flush(client, by_client_);
+  flush(segment, by_segment_);
+  flush(currency, by_currency_);
+  flush(tag, by_tag_);
+  all_.add_many(all.data(), all.size());
+  archived_.add_many(archived.data(), archived.size());
+  for (int k = 0; k < 3; ++k) by_kind_[k].add_many(kind[k].data(), kind[k].size());
+  with_tasks_.add_many(with_tasks.data(), with_tasks.size());
+  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_currency_})
     for (auto &[k, b] : *m) b.optimize();
   for (auto &b : by_kind_) b.optimize();
   all_.optimize();
   archived_.optimize();
   with_tasks_.optimize();
+}
+
+// The name trigram postings of the staged rows, 65,536 ids (one roaring
+// container) at a time: the chunk's (trigram, id) pairs are radix-sorted
+// by trigram, which keeps ids in order, and each trigram's run is appended
+// to its bitmap with one hash probe instead of one a pair.
+void DealViews::bulk_trigrams() {
+  std::vector<std::uint64_t> pairs, sorted;
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t> count(1u << 12);
+  for (std::size_t i = 0; i < staged_.size();) {
+    const std::uint32_t hi = staged_[i].id >> 16;
+    pairs.clear();
+    for (; i < staged_.size() && staged_[i].id >> 16 == hi; ++i)
+      for (auto g : trigrams_of(staged_[i].name_key.view()))
+        pairs.push_back(std::uint64_t{g} << 16 | (staged_[i].id & 0xFFFFu));
+    sorted.resize(pairs.size());
+    for (int shift : {16, 28}) {  // two stable passes over the 24-bit trigram
+      std::fill(count.begin(), count.end(), 0u);
+      for (auto p : pairs) ++count[(p >> shift) & 0xFFFu];
+      std::uint32_t sum = 0;
+      for (auto &c : count) sum += std::exchange(c, sum);
+      for (auto p : pairs) sorted[count[(p >> shift) & 0xFFFu]++] = p;
+      pairs.swap(sorted);
+    }
+    for (std::size_t j = 0; j < pairs.size();) {
+      const auto g = static_cast<std::uint32_t>(pairs[j] >> 16);
+      ids.clear();
+      for (; j < pairs.size() && pairs[j] >> 16 == g; ++j)
+        ids.push_back(hi << 16 | static_cast<std::uint32_t>(pairs[j] & 0xFFFFu));
+      by_trigram_[g].add_many(ids.data(), ids.size());
+    }
+  }
+  for (auto &[g, b] : by_trigram_) b.optimize();
+}
+
+// Every order from all rows (those already indexed and the staged ones),
+// one sort each.
+void DealViews::bulk_orders() {
+  for (auto &o : orders_) {
+    std::unordered_map<std::uint32_t, std::vector<KeyedId>> parts;
+    auto add = [&](const Row &r) { parts[dim_value(r, o.dim)].push_back({numeric_key(r, o.sort), r.id}); };
+    for (const Row &r : rows_) add(r);
+    for (const Row &r : staged_) add(r);
+    o.by_value.clear();
+    for (auto &[v, entries] : parts) {
+      std::sort(entries.begin(), entries.end());
+      o.by_value[v].assign(entries);
+    }
+  }
+}
+
+void DealViews::end_bulk() {
+  if (!bulk_) return;
+  // The staged rows are read, in id order, by every part; the trigrams and
+  // the name sort take about as long as the rest, so a second core does
+  // them. Each part writes only its own members.
+  std::vector<std::uint32_t> name_order;
+  auto second = [&] {
+    bulk_trigrams();
+    name_order = bulk_name_order();
+  };
+  std::future<void> done;
+  try {
+    done = std::async(std::launch::async, second);
+  } catch (const std::system_error &) {
+    second();  // no thread to be had: do it here
+  }
+  try {
+    bulk_postings();
+      bulk_orders();
+    } catch (...) {
+    if (done.valid()) done.wait();
+    throw;
+  }
+  if (done.valid()) done.get();
+  bulk_rows(name_order);  // moves the staged rows: after every reader is done
+  bulk_ = false;
 }
 
 bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }

@@ -178,10 +178,13 @@ class DealViews {
 
   // Inserts or replaces a deal (with its tags and contacts).
   void put(const store::DealRecord &d);
-  // A bulk build: between begin_bulk() and end_bulk(), put() leaves the
-  // per-dimension orders alone; end_bulk() sorts them once and compacts the
-  // posting lists.
-  void begin_bulk() { bulk_ = true; }
+  // A bulk build: between begin_bulk() and end_bulk(), put() of a new deal
+  // only stages its row (new deals must come in increasing id order, as a
+  // scan of the table gives them); end_bulk() then builds the name index,
+  // the posting lists, the orders and the aggregates in passes over all
+  // rows, the trigram postings on a second thread. A put() of a deal the
+  // views already hold is applied at once, as outside a bulk build.
+  void begin_bulk();
   void end_bulk();
 
   bool has(Id id) const;
@@ -217,6 +220,13 @@ class DealViews {
   void index(const Row &r, int sign, bool with_trigrams = true);
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   void aggregate(const Row &r, int sign);
+  // Parts of end_bulk(): all but the last read the staged rows and write
+  // only their own members (or return); bulk_rows() then moves the rows in.
+  void bulk_postings();
+  void bulk_trigrams();
+  void bulk_orders();
+  std::vector<std::uint32_t> bulk_name_order() const;
+  void bulk_rows(const std::vector<std::uint32_t> &order);
   Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
 
   RowSet rows_;
@@ -229,6 +239,7 @@ class DealViews {
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;
   bool bulk_ = false;
+  std::vector<Row> staged_;  // new rows of a bulk build, by id
 
   Bitmap all_, archived_;
   std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,
@@ -254,6 +265,7 @@ class DealViews {
   // Interned strings: index 0 is "none".
   std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};
   std::unordered_map<std::string, std::uint32_t> client_ids_;   // ref + '\x1f' + name
+  std::string client_key_;  // intern_client()'s scratch
   std::unordered_multimap<std::string, std::uint32_t> client_by_ref_;
   std::vector<std::string> segments_{""};
   std::unordered_map<std::string, std::uint32_t> segment_ids_;

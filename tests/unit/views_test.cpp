@@ -1,0 +1,218 @@
+// The bulk build of the views (what opening a file runs) against the same
+// deals put one at a time, and the queue that feeds it from a second thread.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "engine/handoff.hpp"
+#include "model/text.hpp"
+#include "views/deal_views.hpp"
+
+using namespace dealcore;
+
+namespace {
+
+// Deals whose ids cross several 65,536-id chunks (the trigram build works a
+// chunk at a time) and whose names tie on long prefixes, repeat exactly, or
+// are shorter than the 8-byte steps of the name sort.
+std::vector<store::DealRecord> sample_deals(std::mt19937 &rng) {
+  const char *heads[] = {"Поставка оборудования для склада — ", "Поставка оборудования для офиса — ",
+                         "Консалтинг по налогам — ", "Ёж", "ab", "a", "Zebra ", "поставка"};
+  const char *tails[] = {"", "ООО Ромашка", "ООО Ромашка-2", "ИП Лютиков", "x"};
+  std::vector<store::DealRecord> out;
+  Id id = 0;
+  for (int i = 0; i < 3000; ++i) {
+    id += 1 + static_cast<Id>(rng() % 90);  // about 135,000 at the end: three chunks
+    store::DealRecord d;
+    d.id = id;
+    d.name = std::string(heads[rng() % std::size(heads)]) + tails[rng() % std::size(tails)];
+    if (rng() % 3 == 0) d.name += " №" + std::to_string(rng() % 20);
+    d.pipeline_id = 1 + static_cast<Id>(rng() % 2);
+    d.stage_id = d.pipeline_id * 10 + static_cast<Id>(rng() % 3);
+    d.stage_kind = static_cast<StageKind>(rng() % 3);
+    d.amount = {static_cast<std::int64_t>(rng() % 50) * 100, rng() % 4 ? "RUB" : "USD"};
+    d.owner_id = static_cast<Id>(rng() % 6);
+    d.department_id = static_cast<Id>(rng() % 3);
+    d.client_ref = rng() % 4 ? "guid-" + std::to_string(rng() % 40) : "";
+    if (!d.client_ref.empty()) d.client_name = "Клиент " + d.client_ref;
+    d.segment = rng() % 2 ? "Опт" : "";
+    d.created_at = 1000 + static_cast<Millis>(rng() % 500);
+    d.updated_at = d.created_at + static_cast<Millis>(rng() % 500);
+    d.archived = rng() % 10 == 0;
+    d.open_task_count = static_cast<int>(rng() % 3);
+    d.next_task_due = d.open_task_count ? 5000 + static_cast<Millis>(rng() % 100) : 0;
+    for (Id t = 1; t <= 5; ++t)
+      if (rng() % 3 == 0) d.tags.push_back(t);
+    for (Id c = 1 + static_cast<Id>(rng() % 30); c <= 30; c += 1 + static_cast<Id>(rng() % 20)) d.contacts.push_back(c);
+    out.push_back(d);
+  }
+  return out;
+}
+
+void prepare(views::DealViews &v) {
+  std::unordered_map<Id, int> positions;
+  for (Id p = 1; p <= 2; ++p)
+    for (int s = 0; s < 3; ++s) positions[p * 10 + s] = s;
+  v.set_stage_positions(positions);
+  for (Id c = 1; c <= 30; ++c)
+    v.contacts().put(nullptr, {.id = c, .name = "К", .phones = {"+7912000" + std::to_string(1000 + c)}});
+}
+
+std::vector<Id> by_name(const views::DealViews &v) {
+  DealFilter f;
+  f.archived = ArchivedMode::include;
+  views::PreparedFilter pf{.filter = &f};
+  ListOptions o{.sort = SortField::name, .descending = false, .limit = 1000, .ids_only = true};
+  std::vector<Id> out;
+  for (;;) {
+    auto page = v.list(pf, o);
+    out.insert(out.end(), page.ids.begin(), page.ids.end());
+    if (page.next_cursor.empty()) break;
+    o.cursor = page.next_cursor;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a bulk build equals the same deals put one at a time") {
+  std::mt19937 rng(7);
+  auto deals = sample_deals(rng);
+
+  // One at a time, in a shuffled order.
+  views::DealViews single;
+  prepare(single);
+  auto shuffled = deals;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  for (const auto &d : shuffled) single.put(d);
+
+  // In bulk, as an open does it: ids in increasing order.
+  views::DealViews bulk;
+  prepare(bulk);
+  bulk.begin_bulk();
+  for (const auto &d : deals) bulk.put(d);
+  bulk.end_bulk();
+
+  CHECK(bulk.diff(single).empty());
+  CHECK(single.diff(bulk).empty());
+
+  // The name order, ties by id, as a brute force sees it.
+  std::vector<std::pair<std::string, Id>> expected;
+  for (const auto &d : deals) expected.emplace_back(model::fold_key(d.name), d.id);
+  std::sort(expected.begin(), expected.end());
+  std::vector<Id> want;
+  for (const auto &[k, id] : expected) want.push_back(id);
+  CHECK(by_name(bulk) == want);
+
+  // Text search reads the trigram postings the bulk build made.
+  DealFilter f;
+  f.text = "ОБОРУДОВАНИЯ ДЛЯ ОФИСА — ооо ромашка-2";
+  views::PreparedFilter pf{.filter = &f, .text_key = model::fold_key(f.text)};
+  auto got = bulk.list(pf, {.limit = 1000, .ids_only = true}).ids;
+  std::vector<Id> matches;
+  for (const auto &d : deals)
+    if (!d.archived && model::fold_key(d.name).find(pf.text_key) != std::string::npos) matches.push_back(d.id);
+  std::sort(got.begin(), got.end());
+  REQUIRE(!matches.empty());
+  CHECK(got == matches);
+}
+
+TEST_CASE("a bulk build over views that already hold deals") {
+  std::mt19937 rng(11);
+  auto deals = sample_deals(rng);
+  const std::size_t half = deals.size() / 2;
+
+  views::DealViews single;
+  prepare(single);
+  views::DealViews bulk;
+  prepare(bulk);
+  for (std::size_t i = 0; i < half; ++i) {
+    single.put(deals[i]);
+    bulk.put(deals[i]);
+  }
+  bulk.begin_bulk();
+  for (std::size_t i = half; i < deals.size(); ++i) {
+    bulk.put(deals[i]);
+    if (i % 10 == 0) {
+      // A deal the views already hold changes in the middle of the build.
+      auto changed = deals[i - half];
+      changed.name = "Переименована " + std::to_string(i);
+      changed.owner_id = 5;
+      changed.tags = {4};
+      bulk.put(changed);
+      deals[i - half] = changed;
+    }
+  }
+  // A new deal out of id order is refused.
+  auto late = deals[half];
+  late.id = deals[half].id + 1;
+  if (late.id != deals[half + 1].id) CHECK_THROWS_AS(bulk.put(late), Error);
+  bulk.end_bulk();
+  for (std::size_t i = half; i < deals.size(); ++i) single.put(deals[i]);
+  for (std::size_t i = 0; i < half; ++i) single.put(deals[i]);
+
+  CHECK(bulk.diff(single).empty());
+  CHECK(single.diff(bulk).empty());
+}
+
+TEST_CASE("Handoff: batches in order, the producer's error, cancel") {
+  SUBCASE("every item arrives once, in order") {
+    Handoff<int> h(7, 2);
+    std::thread producer([&] {
+      for (int i = 0; i < 10000; ++i) h.push(int{i});
+      h.close();
+    });
+    std::vector<int> got, batch;
+    while (h.pop(batch)) got.insert(got.end(), batch.begin(), batch.end());
+    producer.join();
+    REQUIRE(got.size() == 10000);
+    for (int i = 0; i < 10000; ++i) CHECK_EQ(got[static_cast<std::size_t>(i)], i);
+  }
+  SUBCASE("the producer's exception reaches the consumer after the batches before it") {
+    Handoff<int> h(5, 1);
+    std::thread producer([&] {
+      for (int i = 0; i < 12; ++i) h.push(int{i});
+      h.close(std::make_exception_ptr(std::runtime_error("disk gone")));
+    });
+    std::vector<int> got, batch;
+    bool threw = false;
+    try {
+      while (h.pop(batch)) got.insert(got.end(), batch.begin(), batch.end());
+    } catch (const std::runtime_error &e) {
+      threw = std::string(e.what()) == "disk gone";
+    }
+    producer.join();
+    CHECK(threw);
+    CHECK(got.size() == 10);  // two full batches; the partial one is dropped with the error
+  }
+  SUBCASE("cancel stops a blocked producer") {
+    Handoff<int> h(1, 1);
+    std::atomic<bool> refused{false};
+    std::thread producer([&] {
+      for (int i = 0; i < 1000; ++i)
+        if (!h.push(int{i})) {
+          refused = true;
+          break;
+        }
+      h.close();
+    });
+    std::vector<int> batch;
+    REQUIRE(h.pop(batch));
+    h.cancel();
+    producer.join();
+    CHECK(refused);
+  }
+  SUBCASE("unbounded, the producer runs to the end before anyone pops") {
+    Handoff<int> h(3, 1);
+    h.unbound();
+    for (int i = 0; i < 100; ++i) REQUIRE(h.push(int{i}));
+    h.close();
+    std::vector<int> got, batch;
+    while (h.pop(batch)) got.insert(got.end(), batch.begin(), batch.end());
+    CHECK(got.size() == 100);
+  }
+}
