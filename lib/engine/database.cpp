@@ -74,6 +74,7 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   Handoff<Contact> contacts(kBatch, kWaiting);
   Handoff<store::DealRecord> deals(kBatch, kWaiting);
   Handoff<Task> tasks(kBatch, kWaiting);
+  const Id max_id = store_.max_deal_id();
   auto read = [&] {
     try {
       store::ReadTxn snapshot(store_.conn());
@@ -110,7 +111,7 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
     std::vector<Contact> cs;
     while (contacts.pop(cs))
       for (const auto &c : cs) v->contacts().put(nullptr, c);
-    v->begin_bulk();
+    v->begin_bulk(max_id);
     std::vector<store::DealRecord> ds;
     while (deals.pop(ds))
       for (const auto &d : ds) v->put(d);

@@ -481,6 +481,14 @@ std::optional<DealRecord> Store::load_deal(Id id) {
   return d;
 }
 
+Id Store::max_deal_id() {
+  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM deals");
+  s.step();
+  Id v = s.i64(0);
+  s.reset();
+  return v;
+}
+
 std::optional<Id> Store::deal_id_by_ref(const std::string &external_ref) {
   auto &s = conn_.prepare("SELECT id FROM deals WHERE external_ref = ?1").bind(1, external_ref);
   std::optional<Id> out;

@@ -63,6 +63,7 @@ class Store {
   Id insert_deal(const DealRecord &d);  // also writes tags and contacts
   void update_deal(const DealRecord &d);  // the row only
   std::optional<DealRecord> load_deal(Id id);  // with tags and contacts
+  Id max_deal_id();  // 0: no deals
   std::optional<Id> deal_id_by_ref(const std::string &external_ref);
   void add_deal_tag(Id deal, Id tag);
   void remove_deal_tag(Id deal, Id tag);

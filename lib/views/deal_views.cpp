@@ -288,9 +288,17 @@ void DealViews::put(const store::DealRecord &d) {
   }
 }
 
-void DealViews::begin_bulk() {
+void DealViews::begin_bulk(Id max_id) {
   bulk_ = true;
   staged_.clear();
+  if (max_id <= 0 || max_id > static_cast<Id>(UINT32_MAX)) return;
+  auto n = static_cast<std::size_t>(max_id) + 1;
+  if (n > by_id_.size()) {
+    by_id_.resize(n, nullptr);
+    for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
+    name_prefix_by_id_.resize(n, 0);
+  }
+  if (rows_.size() < n) staged_.reserve(n - rows_.size());
 }
 
 namespace {

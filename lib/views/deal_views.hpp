@@ -184,7 +184,8 @@ class DealViews {
   // the posting lists, the orders and the aggregates in passes over all
   // rows, the trigram postings on a second thread. A put() of a deal the
   // views already hold is applied at once, as outside a bulk build.
-  void begin_bulk();
+  // max_id, when known, sizes the tables by id and the staging once.
+  void begin_bulk(Id max_id = 0);
   void end_bulk();
 
   bool has(Id id) const;
