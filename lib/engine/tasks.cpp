@@ -266,7 +266,7 @@ TaskBlock Database::task_block(const TaskBlockQuery &q) const {
     TaskBlockItem item;
     item.task = views::TaskIndex::to_task(*t);
     if (const auto *row = views.find(t->deal)) {
-      item.deal_name = std::string(row->name.view());
+      item.deal_name = std::string(row->name());
       item.pipeline_id = row->pipeline;
       item.stage_id = row->stage;
       auto st = impl_->stages_.find(row->stage);

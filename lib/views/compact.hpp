@@ -1,13 +1,16 @@
 // views/compact.hpp — small owning containers that keep a deal row short:
-// an 8-byte string (empty costs no allocation) and an 8-byte sorted id list.
+// an 8-byte string (empty costs no allocation) and the 8-byte block of a
+// row's variable-length fields.
 // A million rows make every byte of the row count (see docs/performance.md).
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -46,38 +49,75 @@ class CompactString {
   std::unique_ptr<char[]> p_;
 };
 
-// A sorted set of 32-bit ids in one allocation: [count, id0, id1, ...].
-class IdList {
+// Everything of variable length in a deal row, in one allocation: two
+// sorted sets of ids (tags, contacts) and four strings (name, folded name,
+// external ref, lost reason). Laid out as 32-bit words:
+//   [tags count][contacts count][4 string lengths][tags][contacts][chars]
+// One block instead of six: ~100 bytes a deal less, one malloc on open
+// instead of six, and one cache line to fetch where a page reads the name
+// and the external ref together. All empty costs no allocation.
+class RowData {
  public:
-  IdList() = default;
-  explicit IdList(std::vector<std::uint32_t> ids) {
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    if (ids.empty()) return;
-    p_.reset(new std::uint32_t[ids.size() + 1]);
-    p_[0] = static_cast<std::uint32_t>(ids.size());
-    std::copy(ids.begin(), ids.end(), p_.get() + 1);
+  static constexpr std::size_t kStrings = 4;
+  enum Field { name = 0, name_key = 1, external_ref = 2, lost_reason = 3 };
+
+  RowData() = default;
+  // tags and contacts are sorted and made unique here.
+  RowData(std::vector<std::uint32_t> tags, std::vector<std::uint32_t> contacts,
+          const std::array<std::string_view, kStrings> &strings) {
+    for (auto *v : {&tags, &contacts}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    std::size_t chars = 0;
+    for (auto s : strings) chars += s.size();
+    if (tags.empty() && contacts.empty() && chars == 0) return;
+    for (auto s : strings)
+      if (s.size() > UINT32_MAX) throw std::length_error("RowData: string too long");
+    const std::size_t head = 2 + kStrings, ids = tags.size() + contacts.size();
+    p_.reset(new std::uint32_t[head + ids + (chars + 3) / 4]);
+    p_[0] = static_cast<std::uint32_t>(tags.size());
+    p_[1] = static_cast<std::uint32_t>(contacts.size());
+    for (std::size_t i = 0; i < kStrings; ++i) p_[2 + i] = static_cast<std::uint32_t>(strings[i].size());
+    std::copy(tags.begin(), tags.end(), p_.get() + head);
+    std::copy(contacts.begin(), contacts.end(), p_.get() + head + tags.size());
+    char *c = reinterpret_cast<char *>(p_.get() + head + ids);
+    for (auto s : strings) {
+      if (!s.empty()) std::memcpy(c, s.data(), s.size());
+      c += s.size();
+    }
   }
-  IdList(const IdList &o) : IdList(std::vector<std::uint32_t>(o.span().begin(), o.span().end())) {}
-  IdList(IdList &&) noexcept = default;
-  IdList &operator=(IdList &&) noexcept = default;
-  IdList &operator=(const IdList &o) {
-    if (this != &o) *this = IdList(o);
+  RowData(const RowData &o)
+      : RowData(std::vector<std::uint32_t>(o.tags().begin(), o.tags().end()),
+                std::vector<std::uint32_t>(o.contacts().begin(), o.contacts().end()),
+                {o.str(name), o.str(name_key), o.str(external_ref), o.str(lost_reason)}) {}
+  RowData(RowData &&) noexcept = default;
+  RowData &operator=(RowData &&) noexcept = default;
+  RowData &operator=(const RowData &o) {
+    if (this != &o) *this = RowData(o);
     return *this;
   }
 
-  std::span<const std::uint32_t> span() const {
+  std::span<const std::uint32_t> tags() const {
     if (!p_) return {};
-    return {p_.get() + 1, p_[0]};
+    return {p_.get() + 2 + kStrings, p_[0]};
   }
-  bool contains(std::uint32_t v) const {
-    auto s = span();
-    return std::binary_search(s.begin(), s.end(), v);
+  std::span<const std::uint32_t> contacts() const {
+    if (!p_) return {};
+    return {p_.get() + 2 + kStrings + p_[0], p_[1]};
   }
-  friend bool operator==(const IdList &a, const IdList &b) {
-    auto x = a.span(), y = b.span();
-    return std::equal(x.begin(), x.end(), y.begin(), y.end());
+  bool has_tag(std::uint32_t t) const {
+    auto s = tags();
+    return std::binary_search(s.begin(), s.end(), t);
   }
+  std::string_view str(Field f) const {
+    if (!p_) return {};
+    const char *c = reinterpret_cast<const char *>(p_.get() + 2 + kStrings + p_[0] + p_[1]);
+    for (int i = 0; i < f; ++i) c += p_[2 + i];
+    return {c, p_[2 + f]};
+  }
+  // Where the block lives, for prefetching (nullptr when empty).
+  const void *address() const { return p_.get(); }
 
  private:
   std::unique_ptr<std::uint32_t[]> p_;

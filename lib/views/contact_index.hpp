@@ -51,7 +51,7 @@ class ContactIndex {
   static void drop(std::vector<std::vector<Entry>> &b, std::uint32_t bucket, Entry e);
 
   std::vector<std::vector<Entry>> phones_, emails_;
-  // contact id -> its deals, sorted. A vector, not an IdList: a contact on
+  // contact id -> its deals, sorted. A growable vector: a contact on
   // many deals (a client's buyer) must link in O(1) while the views build.
   std::vector<std::vector<std::uint32_t>> deals_;
 };

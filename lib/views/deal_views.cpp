@@ -190,10 +190,10 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams) {
   apply(by_client_, r.client);
   apply(by_segment_, r.segment);
   apply(by_currency_, r.currency);
-  for (auto t : r.tags.span()) apply(by_tag_, t);
+  for (auto t : r.tags()) apply(by_tag_, t);
   if (with_trigrams)
-    for (auto g : trigrams_of(r.name_key.view())) apply(by_trigram_, g);
-  for (auto c : r.contacts.span()) {
+    for (auto g : trigrams_of(r.name_key())) apply(by_trigram_, g);
+  for (auto c : r.contacts()) {
     if (sign > 0)
       contacts_.link(r.id, c);
     else
@@ -242,12 +242,8 @@ void DealViews::put(const store::DealRecord &d) {
   r.closed = d.closed_at;
   r.stage_changed = d.stage_changed_at;
   r.next_due = d.next_task_due;
-  r.name = CompactString(d.name);
-  r.name_key = CompactString(model::fold_key(d.name));
-  r.external_ref = CompactString(d.external_ref);
-  r.lost_reason = CompactString(d.lost_reason);
-  r.tags = IdList(ids32(d.tags, "tag"));
-  r.contacts = IdList(ids32(d.contacts, "contact"));
+  const std::string key = model::fold_key(d.name);
+  r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, key, d.external_ref, d.lost_reason});
 
   const bool staged = bulk_ && (r.id >= by_id_.size() || !by_id_[r.id]);
   if (staged && !staged_.empty() && staged_.back().id >= r.id)
@@ -265,15 +261,15 @@ void DealViews::put(const store::DealRecord &d) {
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
   next_due_by_id_[r.id] = r.next_due;
-  name_prefix_by_id_[r.id] = name_prefix(r.name_key.view());
+  name_prefix_by_id_[r.id] = name_prefix(r.name_key());
   if (staged) {
-    for (auto c : r.contacts.span()) contacts_.link(r.id, c);
+    for (auto c : r.contacts()) contacts_.link(r.id, c);
     staged_.push_back(std::move(r));
     return;
   }
   if (const Row *old = by_id_[r.id]) {
     // Most updates keep the name: its ~40 trigram postings stay as they are.
-    const bool renamed = !(old->name_key == r.name_key);
+    const bool renamed = old->name_key() != r.name_key();
     index(*old, -1, renamed);
     auto it = rows_.iterator_to(*old);
     // replace() keeps the node (and so by_id_'s pointer) when it succeeds;
@@ -322,7 +318,7 @@ void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, st
                   const std::vector<Row> &rows) {
   std::size_t longest = 0;
   for (std::size_t i = lo; i < hi; ++i) {
-    auto name = rows[keys[i].index].name_key.view();
+    auto name = rows[keys[i].index].name_key();
     keys[i].chunk = name.size() > offset ? name_prefix(name.substr(offset)) : 0;
     longest = std::max(longest, name.size());
   }
@@ -331,7 +327,7 @@ void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, st
     // Equal names, or names that differ only in trailing NUL bytes (which
     // only a raw SQL edit could store): the shorter first, then by id.
     std::sort(first, last, [&](const NameKey &a, const NameKey &b) {
-      auto sa = rows[a.index].name_key.view().size(), sb = rows[b.index].name_key.view().size();
+      auto sa = rows[a.index].name_key().size(), sb = rows[b.index].name_key().size();
       return sa != sb ? sa < sb : a.index < b.index;
     });
     return;
@@ -366,7 +362,7 @@ void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
     if (i + kAhead < order.size()) {
       const Row &next = staged_[order[i + kAhead]];
       __builtin_prefetch(&next);
-      __builtin_prefetch(next.name_key.address());
+      __builtin_prefetch(next.data.address());
     }
     Row &r = staged_[order[i]];
     std::uint32_t id = r.id;
@@ -396,7 +392,7 @@ void DealViews::bulk_postings() {
     client[r.client].push_back(r.id);
     segment[r.segment].push_back(r.id);
     currency[r.currency].push_back(r.id);
-    for (auto t : r.tags.span()) tag[t].push_back(r.id);
+    for (auto t : r.tags()) tag[t].push_back(r.id);
     all.push_back(r.id);
     if (r.archived) archived.push_back(r.id);
     kind[r.kind].push_back(r.id);
@@ -438,7 +434,7 @@ void DealViews::bulk_trigrams() {
     const std::uint32_t hi = staged_[i].id >> 16;
     pairs.clear();
     for (; i < staged_.size() && staged_[i].id >> 16 == hi; ++i)
-      for (auto g : trigrams_of(staged_[i].name_key.view()))
+      for (auto g : trigrams_of(staged_[i].name_key()))
         pairs.push_back(std::uint64_t{g} << 16 | (staged_[i].id & 0xFFFFu));
     sorted.resize(pairs.size());
     for (int shift : {16, 28}) {  // two stable passes over the 24-bit trigram
@@ -509,7 +505,7 @@ bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32
 Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
   Deal d;
   d.id = r.id;
-  d.name = std::string(r.name.view());
+  d.name = std::string(r.name());
   d.pipeline_id = r.pipeline;
   d.stage_id = r.stage;
   d.stage_kind = static_cast<StageKind>(r.kind);
@@ -519,8 +515,8 @@ Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_
   d.client_ref = clients_[r.client].first;
   d.client_name = clients_[r.client].second;
   d.segment = segments_[r.segment];
-  d.external_ref = std::string(r.external_ref.view());
-  d.lost_reason = std::string(r.lost_reason.view());
+  d.external_ref = std::string(r.external_ref());
+  d.lost_reason = std::string(r.lost_reason());
   d.created_at = r.created;
   d.updated_at = r.updated;
   d.closed_at = r.closed;
@@ -535,8 +531,8 @@ Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_
                                              : TaskState::planned;
   }
   if (with_lists) {
-    for (auto t : r.tags.span()) d.tags.push_back(t);
-    for (auto c : r.contacts.span()) d.contacts.push_back(c);
+    for (auto t : r.tags()) d.tags.push_back(t);
+    for (auto c : r.contacts()) d.contacts.push_back(c);
   }
   return d;
 }
@@ -577,10 +573,10 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 a.closed_at == b.closed_at && a.stage_changed_at == b.stage_changed_at &&
                 a.archived == b.archived && a.open_task_count == b.open_task_count &&
                 a.next_task_due == b.next_task_due && a.tags == b.tags && a.contacts == b.contacts &&
-                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit && r.name_key == x->name_key;
+                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit && r.name_key() == x->name_key();
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
-        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(r.name_key.view()))
+        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(r.name_key()))
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   }
   auto cmp_maps = [&](const char *what, const auto &m1, const auto &m2) {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <boost/multi_index/composite_key.hpp>
+#include <boost/multi_index/mem_fun.hpp>
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/ordered_index.hpp>
 #include <boost/multi_index_container.hpp>
@@ -57,8 +58,14 @@ struct Row {
   bool dept_explicit = false;
   std::int64_t amount = 0;
   Millis created = 0, updated = 0, closed = 0, stage_changed = 0, next_due = 0;
-  CompactString name, name_key, external_ref, lost_reason;
-  IdList tags, contacts;
+  RowData data;  // tags, contacts and the strings, in one block
+
+  std::string_view name() const { return data.str(RowData::name); }
+  std::string_view name_key() const { return data.str(RowData::name_key); }  // model::fold_key(name)
+  std::string_view external_ref() const { return data.str(RowData::external_ref); }
+  std::string_view lost_reason() const { return data.str(RowData::lost_reason); }
+  std::span<const std::uint32_t> tags() const { return data.tags(); }
+  std::span<const std::uint32_t> contacts() const { return data.contacts(); }
 };
 
 // The stage sort key: pipeline, then the stage's position on the board.
@@ -74,7 +81,7 @@ struct by_name {};
 // 12 bytes an entry instead of 24 bytes of tree links, built by one sort.
 using RowSet = mi::multi_index_container<
     Row, mi::indexed_by<mi::ordered_unique<
-             mi::tag<by_name>, mi::composite_key<Row, mi::member<Row, CompactString, &Row::name_key>,
+             mi::tag<by_name>, mi::composite_key<Row, mi::const_mem_fun<Row, std::string_view, &Row::name_key>,
                                                  mi::member<Row, std::uint32_t, &Row::id>>>>>;
 // No index for the stage sort: pipelines cluster in that order, so a walk
 // would cross other pipelines first; that sort always intersects and ranks.

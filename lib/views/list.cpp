@@ -32,7 +32,7 @@ SortKey key_of(const Row &r, SortField f, bool desc) {
     case SortField::updated: return {r.updated, {}, r.id};
     case SortField::created: return {r.created, {}, r.id};
     case SortField::amount: return {r.amount, {}, r.id};
-    case SortField::name: return {0, r.name_key.view(), r.id};
+    case SortField::name: return {0, r.name_key(), r.id};
     case SortField::stage: return {stage_sort_key(r), {}, r.id};
   }
   return {};
@@ -382,7 +382,7 @@ class ListPlan {
     if (f_.has_open_tasks && *f_.has_open_tasks != (r.open_tasks > 0)) return false;
     if (!tags_any_.empty()) {
       bool any = false;
-      for (auto t : r.tags.span())
+      for (auto t : r.tags())
         if (std::binary_search(tags_any_.begin(), tags_any_.end(), t)) {
           any = true;
           break;
@@ -390,9 +390,9 @@ class ListPlan {
       if (!any) return false;
     }
     for (auto t : tags_all_)
-      if (!r.tags.contains(t)) return false;
+      if (!r.data.has_tag(t)) return false;
     for (auto t : tags_none_)
-      if (r.tags.contains(t)) return false;
+      if (r.data.has_tag(t)) return false;
     if (currency_ && r.currency != *currency_) return false;
     if (f_.amount_min && r.amount < *f_.amount_min) return false;
     if (f_.amount_max && r.amount > *f_.amount_max) return false;
@@ -403,7 +403,7 @@ class ListPlan {
     if (!text_.empty()) {
       for (const auto *g : text_sets_)
         if (!g->contains(r.id)) return false;
-      if (r.name_key.view().find(text_) == std::string_view::npos) return false;
+      if (r.name_key().find(text_) == std::string_view::npos) return false;
     }
     for (const auto &set : owned_)
       if (!set->contains(r.id)) return false;
@@ -697,7 +697,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       if (plan.match(r)) got.push_back(r.id);
       return got.size() < want;
     };
-    auto at_cursor = [&] { return boost::make_tuple(CompactString(cursor->str), cursor->key.id); };
+    auto at_cursor = [&] { return boost::make_tuple(std::string_view(cursor->str), cursor->key.id); };
     if (!desc) {
       for (auto it = cursor ? idx.upper_bound(at_cursor()) : idx.begin(); it != idx.end(); ++it)
         if (!visit(*it)) break;
@@ -803,8 +803,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     for (auto id : got) rows.push_back(row(id));
     for (const Row *r : rows) __builtin_prefetch(r);
     for (const Row *r : rows) {
-      __builtin_prefetch(r->name.address());
-      __builtin_prefetch(r->external_ref.address());
+      __builtin_prefetch(r->data.address());
       __builtin_prefetch(&clients_[r->client]);
     }
     for (const Row *r : rows) {
