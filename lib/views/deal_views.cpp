@@ -303,40 +303,43 @@ namespace {
 // current offset, and its index in the staged rows (which are in id order,
 // so the index breaks ties as the id does).
 struct NameKey {
-  std::uint64_t chunk;
-  std::uint32_t index;
+  std::uint64_t hi, lo;  // 16 bytes of the folded name from the current offset
+  const char *name;      // the folded name, to read the next 16 bytes without the row
+  std::uint32_t size, index;
   friend bool operator<(const NameKey &a, const NameKey &b) {
-    return a.chunk != b.chunk ? a.chunk < b.chunk : a.index < b.index;
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    return a.index < b.index;
   }
 };
 
 // Sorts keys[lo, hi), whose names agree on their first `offset` bytes, by
-// (name, id): 8 bytes at a time, reading a name only while it ties with
+// (name, id): 16 bytes at a time, reading a name only while it ties with
 // another. Names that start with a product tie for dozens of bytes; a
 // comparison sort would chase two heap pointers per comparison instead.
-void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, std::size_t offset,
-                  const std::vector<Row> &rows) {
+void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, std::size_t offset) {
   std::size_t longest = 0;
   for (std::size_t i = lo; i < hi; ++i) {
-    auto name = rows[keys[i].index].name_key();
-    keys[i].chunk = name.size() > offset ? name_prefix(name.substr(offset)) : 0;
-    longest = std::max(longest, name.size());
+    auto &k = keys[i];
+    std::string_view rest = k.size > offset ? std::string_view(k.name + offset, k.size - offset) : std::string_view();
+    k.hi = name_prefix(rest);
+    k.lo = rest.size() > 8 ? name_prefix(rest.substr(8)) : 0;
+    longest = std::max<std::size_t>(longest, k.size);
   }
   auto first = keys.begin() + static_cast<std::ptrdiff_t>(lo), last = keys.begin() + static_cast<std::ptrdiff_t>(hi);
   if (longest <= offset) {
     // Equal names, or names that differ only in trailing NUL bytes (which
     // only a raw SQL edit could store): the shorter first, then by id.
-    std::sort(first, last, [&](const NameKey &a, const NameKey &b) {
-      auto sa = rows[a.index].name_key().size(), sb = rows[b.index].name_key().size();
-      return sa != sb ? sa < sb : a.index < b.index;
+    std::sort(first, last, [](const NameKey &a, const NameKey &b) {
+      return a.size != b.size ? a.size < b.size : a.index < b.index;
     });
     return;
   }
   std::sort(first, last);
   for (std::size_t a = lo; a < hi;) {
     std::size_t b = a + 1;
-    while (b < hi && keys[b].chunk == keys[a].chunk) ++b;
-    if (b - a > 1) sort_by_name(keys, a, b, offset + 8, rows);
+    while (b < hi && keys[b].hi == keys[a].hi && keys[b].lo == keys[a].lo) ++b;
+    if (b - a > 1) sort_by_name(keys, a, b, offset + 16);
     a = b;
   }
 }
@@ -346,8 +349,11 @@ void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, st
 // The staged rows in name order, as indexes into staged_.
 std::vector<std::uint32_t> DealViews::bulk_name_order() const {
   std::vector<NameKey> keys(staged_.size());
-  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = {0, i};
-  if (!keys.empty()) sort_by_name(keys, 0, keys.size(), 0, staged_);
+  for (std::uint32_t i = 0; i < keys.size(); ++i) {
+    auto name = staged_[i].name_key();
+    keys[i] = {0, 0, name.data(), static_cast<std::uint32_t>(name.size()), i};
+  }
+  if (!keys.empty()) sort_by_name(keys, 0, keys.size(), 0);
   std::vector<std::uint32_t> order(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
   return order;
@@ -376,11 +382,40 @@ void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
   staged_.shrink_to_fit();
 }
 
+namespace {
+
+// Per-key vectors for a bulk build: a flat table for the small, dense ids
+// the dimensions have (pipelines, stages, users, tags, interned clients),
+// a hash map beyond that.
+template <class T>
+class Buckets {
+ public:
+  std::vector<T> &operator[](std::uint32_t k) {
+    if (k >= kFlat) return sparse_[k];
+    if (k >= flat_.size()) flat_.resize(std::max<std::size_t>(k + 1, flat_.size() * 2));
+    return flat_[k];
+  }
+  // Calls fn(key, values) for every key given a value.
+  template <class F>
+  void for_each(F &&fn) {
+    for (std::size_t k = 0; k < flat_.size(); ++k)
+      if (!flat_[k].empty()) fn(static_cast<std::uint32_t>(k), flat_[k]);
+    for (auto &[k, v] : sparse_) fn(k, v);
+  }
+
+ private:
+  static constexpr std::uint32_t kFlat = 1u << 22;
+  std::vector<std::vector<T>> flat_;
+  std::unordered_map<std::uint32_t, std::vector<T>> sparse_;
+};
+
+}  // namespace
+
 // Posting lists (but the trigrams) and aggregates of the staged rows: ids
 // come in increasing order, so each list is collected as a sorted vector
 // and handed to its bitmap at once.
 void DealViews::bulk_postings() {
-  using Acc = std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>;
+  using Acc = Buckets<std::uint32_t>;
   Acc pipeline, stage, owner, dept, client, segment, currency, tag;
   std::vector<std::uint32_t> all, archived, kind[3], with_tasks;
   all.reserve(staged_.size());
@@ -400,7 +435,7 @@ void DealViews::bulk_postings() {
     aggregate(r, +1);
   }
   auto flush = [](Acc &acc, std::unordered_map<std::uint32_t, Bitmap> &m) {
-    for (auto &[k, ids] : acc) m[k].add_many(ids.data(), ids.size());
+    acc.for_each([&](std::uint32_t k, std::vector<std::uint32_t> &ids) { m[k].add_many(ids.data(), ids.size()); });
   };
   flush(pipeline, by_pipeline_);
   flush(stage, by_stage_);
@@ -460,15 +495,15 @@ void DealViews::bulk_trigrams() {
 // one sort each.
 void DealViews::bulk_orders() {
   for (auto &o : orders_) {
-    std::unordered_map<std::uint32_t, std::vector<KeyedId>> parts;
+    Buckets<KeyedId> parts;
     auto add = [&](const Row &r) { parts[dim_value(r, o.dim)].push_back({numeric_key(r, o.sort), r.id}); };
     for (const Row &r : rows_) add(r);
     for (const Row &r : staged_) add(r);
     o.by_value.clear();
-    for (auto &[v, entries] : parts) {
+    parts.for_each([&](std::uint32_t v, std::vector<KeyedId> &entries) {
       std::sort(entries.begin(), entries.end());
       o.by_value[v].assign(entries);
-    }
+    });
   }
 }
 
@@ -490,8 +525,8 @@ void DealViews::end_bulk() {
   }
   try {
     bulk_postings();
-      bulk_orders();
-    } catch (...) {
+    bulk_orders();
+  } catch (...) {
     if (done.valid()) done.wait();
     throw;
   }
