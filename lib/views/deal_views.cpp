@@ -76,14 +76,15 @@ void Aggregate::merge(const Aggregate &o) {
 // All deals by each numeric sort key, and the orders a CRM's lists use
 // most: every board dimension by last change (the default "newest first" of
 // a list and of a kanban column), a column and an owner's deals by amount,
-// won/lost/open deals by creation.
+// an owner's deals by their nearest open task ("my deals, what is due
+// next"), won/lost/open deals by creation.
 DealViews::DealViews() {
   for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::all, SortField::created},
                            {Dim::all, SortField::amount}, {Dim::pipeline, SortField::updated},
                            {Dim::stage, SortField::updated}, {Dim::owner, SortField::updated},
                            {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
-                           {Dim::kind, SortField::created}})
+                           {Dim::owner, SortField::next_task_due}, {Dim::kind, SortField::created}})
     orders_.push_back({dim, sort, {}});
 }
 

@@ -5,7 +5,8 @@
 //    dense id -> row table; all deals, and the deals of each value of the
 //    board dimensions, in the order of a numeric sort key (DimOrder: all
 //    deals by updated, created and amount; pipeline/stage/owner/department
-//    by updated; stage/owner by amount; stage kind by created). Every key
+//    by updated; stage/owner by amount; owner by nearest open task; stage
+//    kind by created). Every key
 //    ends in the id, so order is total and keyset pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment, currency, name trigram
@@ -28,6 +29,7 @@
 #include <boost/multi_index_container.hpp>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -110,12 +112,15 @@ inline std::uint64_t name_prefix(std::string_view s) {
   return v;
 }
 
-// The numeric sort keys (updated, created, amount); 0 for the others.
+// The numeric sort keys (updated, created, amount, and the nearest open
+// task's due time for an ascending walk); 0 for the others.
 inline std::int64_t numeric_key(const Row &r, SortField f) {
   switch (f) {
     case SortField::updated: return r.updated;
     case SortField::created: return r.created;
     case SortField::amount: return r.amount;
+    // Ascending only: deals without an open task go last.
+    case SortField::next_task_due: return r.open_tasks > 0 ? r.next_due : std::numeric_limits<std::int64_t>::max();
     default: return 0;
   }
 }

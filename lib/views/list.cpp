@@ -617,7 +617,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     const double walk_cost = 100.0 * std::min(n, static_cast<double>(want) * n / std::max(hits, 0.5));
     walk = walk_cost < mat_cost;
     if (g_force_access_path) walk = g_force_access_path == 1;
-  } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount) {
+  } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount ||
+             (o.sort == SortField::next_task_due && !desc)) {
     // Walk the order of the sort key: of all deals, or merged over the
     // filtered values of a dimension kept in that order (fewer entries),
     // testing the rest of the filter in the posting lists.
@@ -633,8 +634,10 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       if (g_force_access_path) dim = g_force_access_path != 2;
     }
   }
-  // The stage and nearest-due sorts always intersect and rank: no order
-  // keeps them (pipelines cluster in the stage order).
+  // The stage sort and the nearest-due sort descending always intersect
+  // and rank: no order keeps them (pipelines cluster in the stage order;
+  // deals without a task go last in both directions, so the owner's
+  // nearest-due order serves ascending walks only).
 
   std::vector<std::uint32_t> got;  // ids: an ids_only page never reads a row
   std::optional<std::int64_t> total;
