@@ -43,10 +43,12 @@ class Handoff {
     cv_.notify_all();
   }
 
-  // The next batch into `out`; false at the end of the stream.
+  // The next batch into `out`; false at the end of the stream or after
+  // cancel().
   bool pop(std::vector<T> &out) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !ready_.empty() || closed_; });
+    cv_.wait(lock, [&] { return !ready_.empty() || closed_ || cancelled_; });
+    if (cancelled_) return false;
     if (!ready_.empty()) {
       out = std::move(ready_.front());
       ready_.pop_front();

@@ -205,6 +205,7 @@ TEST_CASE("Handoff: batches in order, the producer's error, cancel") {
     h.cancel();
     producer.join();
     CHECK(refused);
+    CHECK_FALSE(h.pop(batch));  // a consumer after cancel() does not wait
   }
   SUBCASE("unbounded, the producer runs to the end before anyone pops") {
     Handoff<int> h(3, 1);
