@@ -75,7 +75,8 @@ void Aggregate::merge(const Aggregate &o) {
 
 // All deals by each numeric sort key, and the orders a CRM's lists use
 // most: every board dimension by last change (the default "newest first" of
-// a list and of a kanban column), a column and an owner's deals by amount,
+// a list and of a kanban column), a column's, an owner's and a currency's
+// deals by amount ("RUB deals between 100k and 500k, smallest first"),
 // an owner's deals by their nearest open task ("my deals, what is due
 // next"), won/lost/open deals by creation.
 DealViews::DealViews() {
@@ -84,7 +85,8 @@ DealViews::DealViews() {
                            {Dim::stage, SortField::updated}, {Dim::owner, SortField::updated},
                            {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
-                           {Dim::owner, SortField::next_task_due}, {Dim::kind, SortField::created}})
+                           {Dim::currency, SortField::amount}, {Dim::owner, SortField::next_task_due},
+                           {Dim::kind, SortField::created}})
     orders_.push_back({dim, sort, {}});
 }
 
@@ -647,8 +649,20 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   cmp_interned(
       "currency", by_currency_, o.by_currency_, [&](std::uint32_t k) { return currencies_[k]; },
       [&](std::uint32_t k) { return o.currencies_[k]; });
-  for (std::size_t i = 0; i < orders_.size() && i < o.orders_.size(); ++i)
-    cmp_maps("sort order", orders_[i].by_value, o.orders_[i].by_value);
+  for (std::size_t i = 0; i < orders_.size() && i < o.orders_.size(); ++i) {
+    if (orders_[i].dim != Dim::currency) {
+      cmp_maps("sort order", orders_[i].by_value, o.orders_[i].by_value);
+      continue;
+    }
+    // Keyed by interned currency numbers, which depend on history.
+    std::map<std::string, const OrderedIds *> a, b;
+    for (const auto &[k, ids] : orders_[i].by_value) a[currencies_[k]] = &ids;
+    for (const auto &[k, ids] : o.orders_[i].by_value) b[o.currencies_[k]] = &ids;
+    bool same = a.size() == b.size();
+    for (auto x = a.begin(), y = b.begin(); same && x != a.end(); ++x, ++y)
+      same = x->first == y->first && *x->second == *y->second;
+    if (!same) note("the currency sort orders differ");
+  }
   if (!(all_ == o.all_)) note("the set of all deals differs");
   if (!(archived_ == o.archived_)) note("the set of archived deals differs");
   for (int k = 0; k < 3; ++k)

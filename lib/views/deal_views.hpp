@@ -5,8 +5,8 @@
 //    dense id -> row table; all deals, and the deals of each value of the
 //    board dimensions, in the order of a numeric sort key (DimOrder: all
 //    deals by updated, created and amount; pipeline/stage/owner/department
-//    by updated; stage/owner by amount; owner by nearest open task; stage
-//    kind by created). Every key
+//    by updated; stage/owner/currency by amount; owner by nearest open
+//    task; stage kind by created). Every key
 //    ends in the id, so order is total and keyset pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment, currency, name trigram
@@ -89,8 +89,10 @@ using RowSet = mi::multi_index_container<
 // would cross other pipelines first; that sort always intersects and ranks.
 
 // A dimension a list filters on by equality and a DimOrder can split by;
-// `all` has one value (0) that every deal has.
-enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind, all };
+// `all` has one value (0) that every deal has; a currency is its interned
+// number.
+enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind, all, currency };
+inline constexpr int kDims = 7;
 
 inline std::uint32_t dim_value(const Row &r, Dim d) {
   switch (d) {
@@ -100,6 +102,7 @@ inline std::uint32_t dim_value(const Row &r, Dim d) {
     case Dim::dept: return r.dept;
     case Dim::kind: return r.kind;
     case Dim::all: return 0;
+    case Dim::currency: return r.currency;
   }
   return 0;
 }

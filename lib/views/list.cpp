@@ -260,7 +260,9 @@ class ListPlan {
         impossible_ = true;
       } else {
         currency_ = it->second;
+        currencies_.push_back(it->second);
         drivers_.push_back(&set->second);
+        dim_driver_[static_cast<int>(Dim::currency)] = drivers_.back();
       }
     }
     if (f_.amount_min && f_.amount_max && *f_.amount_min > *f_.amount_max) impossible_ = true;
@@ -311,6 +313,7 @@ class ListPlan {
       case Dim::dept: return depts_;
       case Dim::kind: return kinds_;
       case Dim::all: return all_values_;
+      case Dim::currency: return currencies_;
     }
     return kinds_;
   }
@@ -557,8 +560,8 @@ class ListPlan {
   const DealFilter &f_;
   std::string text_;
   std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, kinds_, clients_, segments_, tags_any_, tags_all_,
-      tags_none_;
-  const Bitmap *dim_driver_[6] = {};
+      tags_none_, currencies_;
+  const Bitmap *dim_driver_[kDims] = {};
   const std::vector<std::uint32_t> all_values_{0};
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
