@@ -138,6 +138,11 @@ void Txn::commit() {
 
 ReadTxn::ReadTxn(Connection &c) : c_(c) { c_.exec("BEGIN"); }
 
-ReadTxn::~ReadTxn() { sqlite3_exec(c_.raw(), "COMMIT", nullptr, nullptr, nullptr); }
+ReadTxn::~ReadTxn() {
+  // A read transaction has nothing to commit; should COMMIT fail anyway,
+  // ROLLBACK ends it, so that the next write's BEGIN IMMEDIATE works.
+  if (sqlite3_exec(c_.raw(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    sqlite3_exec(c_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
 
 }  // namespace dealcore::store

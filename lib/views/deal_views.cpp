@@ -302,9 +302,9 @@ void DealViews::begin_bulk(Id max_id) {
 
 namespace {
 
-// A staged row in the name sort: 8 bytes of its folded name from the
-// current offset, and its index in the staged rows (which are in id order,
-// so the index breaks ties as the id does).
+// A staged row in the name sort: 16 bytes of its folded name from the
+// current offset, where the name is, and its index in the staged rows
+// (which are in id order, so the index breaks ties as the id does).
 struct NameKey {
   std::uint64_t hi, lo;  // 16 bytes of the folded name from the current offset
   const char *name;      // the folded name, to read the next 16 bytes without the row
