@@ -1,5 +1,7 @@
 #include "views/task_index.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "dealcore/error.hpp"
@@ -22,18 +24,30 @@ void TaskIndex::put(const Task &t) {
   o.updated = t.updated_at;
   o.all_day = t.all_day;
   o.text = CompactString(t.text);
-  tasks_.insert(std::move(o));
+  const KeyedId due{o.due, o.deal};
+  if (!tasks_.insert(std::move(o)).second) throw Error(Errc::internal, "task index: duplicate task");
+  due_deals_.insert(due);
 }
 
 void TaskIndex::erase(Id task_id) {
   if (task_id <= 0 || task_id > static_cast<Id>(UINT32_MAX)) return;
-  tasks_.get<by_id>().erase(static_cast<std::uint32_t>(task_id));
+  auto &ids = tasks_.get<by_id>();
+  auto it = ids.find(static_cast<std::uint32_t>(task_id));
+  if (it == ids.end()) return;
+  due_deals_.erase({it->due, it->deal});
+  ids.erase(it);
 }
 
 Bitmap TaskIndex::deals_due_between(Millis from, Millis to) const {
+  std::vector<std::uint32_t> deals;
+  if (from < to)
+    for (OrderedIds::Cursor c(due_deals_, due_deals_.seek({from, 0}, false), false); c.get() && c.get()->key < to;
+         c.next())
+      deals.push_back(c.get()->id);
+  std::sort(deals.begin(), deals.end());
+  deals.erase(std::unique(deals.begin(), deals.end()), deals.end());
   Bitmap out;
-  const auto &idx = tasks_.get<by_due>();
-  for (auto it = idx.lower_bound(from); it != idx.end() && it->due < to; ++it) out.add(it->deal);
+  out.add_many(deals.data(), deals.size());
   return out;
 }
 
@@ -65,6 +79,7 @@ std::vector<std::string> TaskIndex::diff(const TaskIndex &other) const {
       out.push_back(fmt::format("open task {} differs between memory and disk", t.id));
     if (out.size() > 50) break;
   }
+  if (!(due_deals_ == other.due_deals_)) out.push_back("the due order of open tasks differs");
   return out;
 }
 

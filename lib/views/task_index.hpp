@@ -15,6 +15,7 @@
 #include "dealcore/task.hpp"
 #include "views/bitmap.hpp"
 #include "views/compact.hpp"
+#include "views/ordered_ids.hpp"
 
 namespace dealcore::views {
 
@@ -41,7 +42,8 @@ class TaskIndex {
     for (auto it = idx.lower_bound(a); it != idx.end() && it->assignee == a; ++it)
       if (!fn(*it)) break;
   }
-  // Deals with an open task due in [from, to).
+  // Deals with an open task due in [from, to): a sequential read of the
+  // (due, deal) order, not a walk of the tree's nodes.
   Bitmap deals_due_between(Millis from, Millis to) const;
   std::size_t size() const { return tasks_.size(); }
   static Task to_task(const OpenTask &o);
@@ -51,7 +53,6 @@ class TaskIndex {
  private:
   struct by_id {};
   struct by_assignee {};
-  struct by_due {};
   using Set = boost::multi_index_container<
       OpenTask,
       boost::multi_index::indexed_by<
@@ -62,12 +63,10 @@ class TaskIndex {
               boost::multi_index::composite_key<OpenTask,
                                                 boost::multi_index::member<OpenTask, std::uint32_t, &OpenTask::assignee>,
                                                 boost::multi_index::member<OpenTask, Millis, &OpenTask::due>,
-                                                boost::multi_index::member<OpenTask, std::uint32_t, &OpenTask::id>>>,
-          boost::multi_index::ordered_unique<
-              boost::multi_index::tag<by_due>,
-              boost::multi_index::composite_key<OpenTask, boost::multi_index::member<OpenTask, Millis, &OpenTask::due>,
                                                 boost::multi_index::member<OpenTask, std::uint32_t, &OpenTask::id>>>>>;
   Set tasks_;
+  // (due, deal) of every open task, in order; a deal appears once a task.
+  OrderedIds due_deals_;
 };
 
 }  // namespace dealcore::views
