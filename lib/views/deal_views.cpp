@@ -251,15 +251,7 @@ void DealViews::put(const store::DealRecord &d) {
   const bool staged = bulk_ && (r.id >= by_id_.size() || !by_id_[r.id]);
   if (staged && !staged_.empty() && staged_.back().id >= r.id)
     throw Error(Errc::internal, "views: a bulk build takes new deals in increasing id order");
-  if (r.id >= by_id_.size()) {
-    std::size_t n = std::max<std::size_t>(r.id + 1, by_id_.size() * 3 / 2 + 16);
-    by_id_.resize(n, nullptr);
-    updated_by_id_.resize(n, 0);
-    created_by_id_.resize(n, 0);
-    amount_by_id_.resize(n, 0);
-    next_due_by_id_.resize(n, 0);
-    name_prefix_by_id_.resize(n, 0);
-  }
+  if (r.id >= by_id_.size()) grow_id_tables(std::max<std::size_t>(r.id + 1, by_id_.size() * 3 / 2 + 16));
   updated_by_id_[r.id] = r.updated;
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
@@ -292,12 +284,14 @@ void DealViews::begin_bulk(Id max_id) {
   staged_.clear();
   if (max_id <= 0 || max_id > static_cast<Id>(UINT32_MAX)) return;
   auto n = static_cast<std::size_t>(max_id) + 1;
-  if (n > by_id_.size()) {
-    by_id_.resize(n, nullptr);
-    for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
-    name_prefix_by_id_.resize(n, 0);
-  }
+  if (n > by_id_.size()) grow_id_tables(n);
   if (rows_.size() < n) staged_.reserve(n - rows_.size());
+}
+
+void DealViews::grow_id_tables(std::size_t n) {
+  by_id_.resize(n, nullptr);
+  for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
+  name_prefix_by_id_.resize(n, 0);
 }
 
 namespace {

@@ -195,10 +195,11 @@ class DealViews {
   void put(const store::DealRecord &d);
   // A bulk build: between begin_bulk() and end_bulk(), put() of a new deal
   // only stages its row (new deals must come in increasing id order, as a
-  // scan of the table gives them); end_bulk() then builds the name index,
-  // the posting lists, the orders and the aggregates in passes over all
-  // rows, the trigram postings on a second thread. A put() of a deal the
-  // views already hold is applied at once, as outside a bulk build.
+  // scan of the table gives them); end_bulk() then builds the posting
+  // lists, the orders and the aggregates in passes over the rows, the
+  // trigram postings and the name sort on a second thread, and last the
+  // name index. A put() of a deal the views already hold is applied at
+  // once, as outside a bulk build.
   // max_id, when known, sizes the tables by id and the staging once.
   void begin_bulk(Id max_id = 0);
   void end_bulk();
@@ -227,6 +228,8 @@ class DealViews {
  private:
   friend class ListPlan;
   const Row *row(std::uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
+  // by_id_ and the dense per-id tables to n entries.
+  void grow_id_tables(std::size_t n);
   std::uint32_t intern_client(const std::string &ref, const std::string &name);
   std::uint32_t intern_segment(const std::string &s);
   std::uint16_t intern_currency(const std::string &c);

@@ -181,14 +181,7 @@ class ListPlan {
       ids(f_.tags_all, tags_all_);
       for (Id t : f_.tags_all)
         if (t <= 0 || t > static_cast<Id>(UINT32_MAX)) impossible_ = true;
-      for (auto t : tags_all_) {
-        auto it = v.by_tag_.find(t);
-        if (it == v.by_tag_.end()) {
-          impossible_ = true;
-          break;
-        }
-        drivers_.push_back(&it->second);
-      }
+      if (!postings_of_all(tags_all_, v.by_tag_, drivers_)) impossible_ = true;
     }
     ids(f_.tags_none, tags_none_);
     for (auto t : tags_none_) {
@@ -223,15 +216,7 @@ class ListPlan {
     // down (the smallest drives; the others are tested before the row's
     // name is read); the name check stays in the predicate.
     if (!text_.empty()) {
-      auto grams = trigrams_of(text_);
-      for (auto g : grams) {
-        auto it = v.by_trigram_.find(g);
-        if (it == v.by_trigram_.end()) {
-          impossible_ = true;
-          break;
-        }
-        text_sets_.push_back(&it->second);
-      }
+      if (!postings_of_all(trigrams_of(text_), v.by_trigram_, text_sets_)) impossible_ = true;
       std::sort(text_sets_.begin(), text_sets_.end(),
                 [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
       if (!text_sets_.empty()) drivers_.push_back(text_sets_.front());
@@ -531,6 +516,18 @@ class ListPlan {
     if (const auto *ids = r.scope->find(0)) r.est = std::max(1.0, static_cast<double>(ids->count_keys(r.lo, r.hi)));
     r.scoped_est = r.est;
     ranges_.push_back(r);
+  }
+  // The posting list of every key, appended to out; false when a key has
+  // none (then no deal can hold every key).
+  static bool postings_of_all(const std::vector<std::uint32_t> &keys,
+                              const std::unordered_map<std::uint32_t, Bitmap> &postings,
+                              std::vector<const Bitmap *> &out) {
+    for (auto k : keys) {
+      auto it = postings.find(k);
+      if (it == postings.end()) return false;
+      out.push_back(&it->second);
+    }
+    return true;
   }
   void add_union(const std::vector<std::uint32_t> &keys, const std::unordered_map<std::uint32_t, Bitmap> &postings) {
     std::vector<const Bitmap *> parts;
