@@ -44,6 +44,16 @@ struct Options {
   // Upper bound of the file's size (0: none). A write that would pass it
   // fails with Errc::io like a full disk, and changes nothing.
   std::int64_t max_size_bytes = 0;
+  // The views cache, a file beside the database ("<path>-views"): open()
+  // loads the views from it when it was written from exactly the rows the
+  // file holds now (any change to them, by any SQLite client, makes it
+  // stale), and builds them from the tables otherwise. The views are
+  // written to it when the database is closed, if they hold at least
+  // views_cache_min_deals deals and the cache does not hold them already.
+  // A missing, stale or damaged cache is never an error. false: the cache
+  // is neither read nor written on its own (save_views_cache() still is).
+  bool views_cache = true;
+  std::int64_t views_cache_min_deals = 10000;
 };
 
 // One entry of the event log. seq is global and increasing.
@@ -199,6 +209,16 @@ class DEALCORE_EXPORT Database {
   // If another connection changed the file, rebuilds the views from it.
   // Returns true when it did.
   bool refresh();
+
+  // Writes the views cache now, whatever the number of deals. Returns false,
+  // writing nothing, when the views are behind the file (another connection
+  // wrote since the last refresh()). Throws Errc::io when it cannot be
+  // written (a full disk included: the previous cache is then intact), and
+  // Errc::invalid_argument for an in-memory database.
+  bool save_views_cache();
+  // True when the views in memory were loaded from the views cache, false
+  // when they were built from the tables (at open, or by a later refresh()).
+  bool views_from_cache() const;
 
   const std::string &path() const;
 

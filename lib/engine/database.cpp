@@ -10,6 +10,7 @@
 
 #include "engine/handoff.hpp"
 #include "engine/impl.hpp"
+#include "engine/views_cache.hpp"
 #include "model/json.hpp"
 #include "model/text.hpp"
 
@@ -41,7 +42,49 @@ Database::Impl::Impl(const std::string &path, const Options &options)
   // refresh() rebuild, even one the views below already see.
   data_version_ = store_.data_version();
   load_catalog();
-  views_ = build_views();
+  views_ = open_views();
+}
+
+Database::Impl::~Impl() {
+  if (!options_.views_cache || cache_path_.empty()) return;
+  try {
+    save_views_cache(options_.views_cache_min_deals, false);
+  } catch (...) {
+    // The cache is an optimization: a close never fails for it.
+  }
+}
+
+std::unique_ptr<views::DealViews> Database::Impl::open_views() {
+  cache_path_ = views_cache_path(path_);
+  if (options_.views_cache && !cache_path_.empty()) {
+    auto stamp = store_.views_stamp();
+    if (auto v = read_views_cache(cache_path_, stamp, stage_positions())) {
+      cached_ = stamp;
+      from_cache_ = true;
+      return v;
+    }
+  }
+  return build_views();
+}
+
+bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
+  std::shared_lock lock(mu_);
+  std::lock_guard store_lock(store_mu_);
+  if (cache_path_.empty()) throw Error(Errc::invalid_argument, "an in-memory database has no views cache");
+  if (stale_) return false;
+  store::ViewsStamp stamp;
+  {
+    // The stamp and data_version from one snapshot: if no other connection
+    // committed since the views were built, they hold exactly that state.
+    store::ReadTxn snapshot(store_.conn());
+    stamp = store_.views_stamp();
+    if (store_.data_version() != data_version_) return false;
+  }
+  if (views_->count(ArchivedMode::include) < min_deals) return false;
+  if (!force && cached_ == stamp) return true;
+  write_views_cache(cache_path_, stamp, *views_);
+  cached_ = stamp;
+  return true;
 }
 
 void Database::Impl::load_catalog() {
@@ -134,6 +177,7 @@ void Database::Impl::catch_up() {
   auto version = store_.data_version();
   load_catalog();
   views_ = build_views();
+  from_cache_ = false;
   stale_ = false;
   data_version_ = version;
 }
@@ -156,6 +200,7 @@ void Database::Impl::apply(const Pending &pending) noexcept {
   try {
     load_catalog();
     views_ = build_views();
+    from_cache_ = false;
   } catch (...) {
     stale_ = true;
   }
@@ -218,6 +263,7 @@ Database Database::open(const std::string &path, const Options &options) {
   if (!model::valid_utf8(path) || path.empty()) throw Error(Errc::invalid_argument, "database path must be non-empty UTF-8");
   if (options.busy_timeout_ms < 0) throw Error(Errc::invalid_argument, "busy_timeout_ms must be >= 0");
   if (options.max_size_bytes < 0) throw Error(Errc::invalid_argument, "max_size_bytes must be >= 0");
+  if (options.views_cache_min_deals < 0) throw Error(Errc::invalid_argument, "views_cache_min_deals must be >= 0");
   return Database(std::make_unique<Impl>(path, options));
 }
 
@@ -597,6 +643,13 @@ bool Database::refresh() {
   bool changed = impl_->store_.data_version() != impl_->data_version_ || impl_->stale_;
   impl_->catch_up();
   return changed;
+}
+
+bool Database::save_views_cache() { return impl_->save_views_cache(0, true); }
+
+bool Database::views_from_cache() const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->from_cache_;
 }
 
 }  // namespace dealcore

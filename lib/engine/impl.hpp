@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -29,6 +30,7 @@ namespace dealcore {
 class Database::Impl {
  public:
   Impl(const std::string &path, const Options &options);
+  ~Impl();  // writes the views cache when Options say so (errors ignored)
 
   // What a committed transaction leaves for the views.
   struct Pending {
@@ -76,6 +78,12 @@ class Database::Impl {
   void apply(const Pending &pending) noexcept;
   void load_catalog();
   std::unique_ptr<views::DealViews> build_views();
+  // At open: the views from the cache if it is current, else build_views().
+  std::unique_ptr<views::DealViews> open_views();
+  // Writes the views cache if the views hold at least min_deals deals and
+  // are in step with the file; unless forced, not when the cache already
+  // holds them. Returns whether the cache now holds the views.
+  bool save_views_cache(std::int64_t min_deals, bool force);
   std::unordered_map<Id, int> stage_positions() const;
   std::vector<Id> deals_for_phone(const std::string &phone) const;  // under a read lock
   std::vector<Id> deals_for_email(const std::string &email) const;
@@ -92,6 +100,11 @@ class Database::Impl {
   std::unique_ptr<views::DealViews> views_;
   std::int64_t data_version_ = 0;
   bool stale_ = false;  // a failed apply left the views behind; refresh() mends
+  std::string cache_path_;  // the views cache; "" for an in-memory database
+  // The stamp of the views the cache file was last seen holding (loaded or
+  // written by us); guarded by store_mu_.
+  std::optional<store::ViewsStamp> cached_;
+  bool from_cache_ = false;  // views_ came from the cache
 
   std::vector<Pipeline> pipelines_;  // by position, archived included
   std::unordered_map<Id, Stage> stages_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "dealcore/error.hpp"
 
 namespace dealcore::store {
@@ -156,6 +158,33 @@ INSERT INTO stage_intervals(deal_id, pipeline_id, stage_id, entered_at, left_at)
   FROM events WHERE kind = 'deal.created' ORDER BY seq;
 )SQL";
 
+// v3: the views stamp. Every change to a table the views are built from
+// (by dealcore or by any other SQLite client) sets `stamp` to a new random
+// value through these triggers, so a views cache stamped with the current
+// value was built from exactly the rows the file holds now. db_id tells
+// databases apart: a cache beside a copied or replaced file does not match.
+const char *const kSchemaV3 = R"SQL(
+CREATE TABLE views_stamp(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  db_id TEXT NOT NULL,
+  stamp INTEGER NOT NULL);
+INSERT INTO views_stamp(id, db_id, stamp) VALUES (1, lower(hex(randomblob(16))), random());
+)SQL";
+
+// The tables the views (and the catalog they use) are derived from.
+const char *const kStampedTables[] = {"pipelines",      "stages",         "deals",         "deal_tags", "contacts",
+                                      "contact_phones", "contact_emails", "deal_contacts", "tasks"};
+
+std::string stamp_triggers() {
+  std::string sql;
+  for (const char *t : kStampedTables)
+    for (const char *op : {"INSERT", "UPDATE", "DELETE"})
+      sql += fmt::format("CREATE TRIGGER views_stamp_{0}_{1} AFTER {1} ON {0} BEGIN "
+                         "UPDATE views_stamp SET stamp = random() WHERE id = 1; END;\n",
+                         t, op);
+  return sql;
+}
+
 const char *const kDealColumns =
     "SELECT d.id, d.name, d.pipeline_id, d.stage_id, s.kind, d.amount, d.currency, "
     "IFNULL(d.owner_id, 0), IFNULL(d.department_id, 0), d.department_explicit, d.client_ref, "
@@ -249,8 +278,23 @@ void Store::migrate() {
     conn_.exec(kSchemaV2);
     migrate_intervals_v2();
   }
+  if (version < 3) {
+    conn_.exec(kSchemaV3);
+    conn_.exec(stamp_triggers());
+  }
   conn_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   tx.commit();
+}
+
+ViewsStamp Store::views_stamp() {
+  auto &s = conn_.prepare("SELECT db_id, stamp FROM views_stamp WHERE id = 1");
+  if (!s.step()) {
+    s.reset();
+    throw Error(Errc::internal, "the views_stamp row is missing");
+  }
+  ViewsStamp v{s.text(0), s.i64(1)};
+  s.reset();
+  return v;
 }
 
 std::int64_t Store::data_version() {

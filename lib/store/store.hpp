@@ -20,11 +20,19 @@
 namespace dealcore::store {
 
 // The schema version this library writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // A deal row as stored: the public Deal plus what only the engine needs.
 struct DealRecord : Deal {
   bool department_explicit = false;  // false: the department follows the owner
+};
+
+// What the views were built from: the database's id and the random stamp
+// that every change to a table the views read replaces (schema v3).
+struct ViewsStamp {
+  std::string db_id;
+  std::int64_t stamp = 0;
+  friend bool operator==(const ViewsStamp &, const ViewsStamp &) = default;
 };
 
 struct ContactRecord : Contact {};
@@ -37,6 +45,7 @@ class Store {
   // Changes whenever another connection commits (PRAGMA data_version).
   std::int64_t data_version();
   void set_max_size(std::int64_t bytes);
+  ViewsStamp views_stamp();
 
   // ---- catalog ------------------------------------------------------------
   std::vector<Department> load_departments();

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "views/cache_io.hpp"
+
 namespace dealcore::views {
 
 class Bitmap {
@@ -57,6 +59,25 @@ class Bitmap {
       for (std::uint32_t i = 0; i < n; ++i) fn(buf[i]);
       if (n < 256) break;
     }
+  }
+  // Roaring's portable format, after its size.
+  void save(CacheWriter &w) const {
+    thread_local std::vector<char> buf;
+    buf.resize(roaring_bitmap_portable_size_in_bytes(r_));
+    roaring_bitmap_portable_serialize(r_, buf.data());
+    w.u64(buf.size());
+    w.bytes(buf.data(), buf.size());
+  }
+  static Bitmap load(CacheReader &r) {
+    auto n = r.count(1);
+    const char *p = r.take(n);
+    roaring_bitmap_t *b = roaring_bitmap_portable_deserialize_safe(p, n);
+    if (b && roaring_bitmap_portable_size_in_bytes(b) != n) {
+      roaring_bitmap_free(b);
+      b = nullptr;
+    }
+    cache_check(b != nullptr, "posting list");
+    return Bitmap(b);
   }
   std::vector<std::uint32_t> to_vector() const {
     std::vector<std::uint32_t> v(size());

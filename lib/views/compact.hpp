@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -81,6 +82,7 @@ class RowData {
     for (std::size_t i = 0; i < kStrings; ++i) p_[2 + i] = static_cast<std::uint32_t>(strings[i].size());
     std::copy(tags.begin(), tags.end(), p_.get() + head);
     std::copy(contacts.begin(), contacts.end(), p_.get() + head + tags.size());
+    if (chars > 0) p_[head + ids + (chars + 3) / 4 - 1] = 0;  // the padding: a saved block is all defined
     char *c = reinterpret_cast<char *>(p_.get() + head + ids);
     for (auto s : strings) {
       if (!s.empty()) std::memcpy(c, s.data(), s.size());
@@ -118,6 +120,29 @@ class RowData {
   }
   // Where the block lives, for prefetching (nullptr when empty).
   const void *address() const { return p_.get(); }
+
+  // The whole block as words (empty when all is empty), and a block from
+  // such words; nullopt when the words are not a block's layout.
+  std::span<const std::uint32_t> words() const {
+    if (!p_) return {};
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < kStrings; ++i) chars += p_[2 + i];
+    return {p_.get(), 2 + kStrings + std::size_t{p_[0]} + p_[1] + (chars + 3) / 4};
+  }
+  static std::optional<RowData> from_words(std::span<const std::uint32_t> w) {
+    RowData d;
+    if (w.empty()) return d;
+    const std::size_t head = 2 + kStrings;
+    if (w.size() < head) return std::nullopt;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < kStrings; ++i) chars += w[2 + i];
+    if (w.size() != head + std::size_t{w[0]} + w[1] + (chars + 3) / 4) return std::nullopt;
+    for (std::size_t i = head + 1; i < head + w[0] + w[1]; ++i)
+      if (i != head + w[0] && w[i - 1] >= w[i]) return std::nullopt;  // each set sorted and unique
+    d.p_.reset(new std::uint32_t[w.size()]);
+    std::copy(w.begin(), w.end(), d.p_.get());
+    return d;
+  }
 
  private:
   std::unique_ptr<std::uint32_t[]> p_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dealcore/deal.hpp"
+#include "views/cache_io.hpp"
 #include "views/compact.hpp"
 
 namespace dealcore::views {
@@ -37,6 +38,10 @@ class ContactIndex {
   std::vector<std::uint32_t> deals_of(const std::vector<Id> &contacts) const;
 
   std::vector<std::string> diff(const ContactIndex &other) const;
+
+  // The views cache (see views/cache.cpp). load() fills an empty index.
+  void save(CacheWriter &w) const;
+  void load(CacheReader &r);
 
  private:
   struct Entry {

@@ -222,6 +222,15 @@ class DealViews {
   ContactIndex &contacts() { return contacts_; }
   const ContactIndex &contacts() const { return contacts_; }
 
+  // The views cache (views/cache.cpp; the engine owns the file): the rows
+  // in name order, the orders, the posting lists, the contact and task
+  // indexes. load() fills views that hold nothing yet, after
+  // set_stage_positions(), and rebuilds the id tables and the kanban sums
+  // in its pass over the rows. It throws CacheFormatError for a damaged
+  // stream; the views are then to be dropped.
+  void save(CacheWriter &w) const;
+  void load(CacheReader &r);
+
   // Differences between two views of the same data, in words; empty: equal.
   std::vector<std::string> diff(const DealViews &other) const;
 

@@ -13,6 +13,8 @@
 #include <limits>
 #include <vector>
 
+#include "views/cache_io.hpp"
+
 namespace dealcore::views {
 
 struct __attribute__((packed, aligned(4))) KeyedId {
@@ -142,6 +144,19 @@ class OrderedIds {
                            sorted.begin() + static_cast<std::ptrdiff_t>(end));
     }
     size_ = sorted.size();
+  }
+
+  // The entries in order, after their count.
+  void save(CacheWriter &w) const {
+    w.u64(size_);
+    for (const auto &blk : blocks_) w.bytes(blk.data(), blk.size() * sizeof(KeyedId));
+  }
+  static OrderedIds load(CacheReader &r) {
+    auto entries = r.array<KeyedId>();
+    for (std::size_t i = 1; i < entries.size(); ++i) cache_check(!(entries[i] < entries[i - 1]), "sort order");
+    OrderedIds o;
+    o.assign(entries);
+    return o;
   }
 
   // Number of entries in [lo, hi) of the key: exact when the range spans

@@ -50,6 +50,10 @@ class TaskIndex {
 
   std::vector<std::string> diff(const TaskIndex &other) const;
 
+  // The views cache (see views/cache.cpp). load() fills an empty index.
+  void save(CacheWriter &w) const;
+  void load(CacheReader &r);
+
  private:
   struct by_id {};
   struct by_assignee {};

@@ -16,7 +16,7 @@ inline std::string temp_db(const std::string &name) {
   auto dir = std::filesystem::path(DEALCORE_TEST_TMPDIR) / "dbs";
   std::filesystem::create_directories(dir);
   auto path = dir / (name + "-" + std::to_string(counter++) + ".db");
-  for (const char *suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  for (const char *suffix : {"", "-wal", "-shm", "-views"}) std::filesystem::remove(path.string() + suffix);
   return path.string();
 }
 

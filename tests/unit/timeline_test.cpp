@@ -173,13 +173,19 @@ TEST_CASE("a version 1 file is migrated, its stage history rebuilt from events")
     clk.advance(5000);
     db.move_deals(Actor::system(), {d}, {.stage_id = c->sales_stages[2]});
   }
-  // Make it what version 1 wrote: no v2 tables, user_version 1.
+  // Make it what version 1 wrote: no v2 or v3 tables or triggers, user_version 1.
   sqlite3 *raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-  const char *downgrade =
+  std::string downgrade =
       "DROP TABLE stage_intervals; DROP TABLE pins; DROP TABLE comments; DROP TABLE tasks; "
-      "DROP TABLE task_types; PRAGMA user_version = 1;";
-  REQUIRE(sqlite3_exec(raw, downgrade, nullptr, nullptr, nullptr) == SQLITE_OK);
+      "DROP TABLE task_types; DROP TABLE views_stamp; PRAGMA user_version = 1;";
+  auto add_drop = [](void *out, int, char **values, char **) {
+    *static_cast<std::string *>(out) += std::string("DROP TRIGGER IF EXISTS ") + values[0] + ";";
+    return 0;
+  };
+  REQUIRE(sqlite3_exec(raw, "SELECT name FROM sqlite_master WHERE type = 'trigger'", add_drop, &downgrade,
+                       nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, downgrade.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
   clk.advance(1000);
   auto db = Database::open(path, {.clock = clk.clock()});

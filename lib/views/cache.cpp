@@ -1,0 +1,302 @@
+// The views as a byte stream, for the views cache (engine/views_cache.cpp
+// owns the file, its stamp and when it is used). The stream holds what is
+// slow to build from the tables: the rows already in name order, every
+// sort order, every posting list (the name trigrams above all), the
+// contact and task indexes. What one pass over the rows gives (the id
+// tables, the kanban sums) is rebuilt on load.
+//
+// Every count and value read is checked against what is left of the stream
+// and against the tables it indexes; a damaged stream throws
+// CacheFormatError and the caller drops the half-built views.
+#include <algorithm>
+
+#include "views/deal_views.hpp"
+
+namespace dealcore::views {
+
+namespace {
+
+// A row's fixed fields, as they go to the stream.
+struct RowFixed {
+  std::uint32_t id, pipeline, stage, owner, dept, client, segment;
+  std::int32_t stage_pos, open_tasks;
+  std::uint16_t currency;
+  std::uint8_t kind, flags;  // flags: 1 archived, 2 department set explicitly
+  std::int64_t amount, created, updated, closed, stage_changed, next_due;
+};
+static_assert(sizeof(RowFixed) == 88 && std::is_trivially_copyable_v<RowFixed>);
+
+struct TaskFixed {
+  std::uint32_t id, deal, assignee, type;
+  std::int64_t creator, due, created, updated;
+  std::uint32_t all_day, pad;
+};
+static_assert(sizeof(TaskFixed) == 56 && std::is_trivially_copyable_v<TaskFixed>);
+
+using BitmapMap = std::unordered_map<std::uint32_t, Bitmap>;
+
+void save_map(CacheWriter &w, const BitmapMap &m) {
+  w.u64(m.size());
+  for (const auto &[k, b] : m) {
+    w.u32(k);
+    b.save(w);
+  }
+}
+
+void load_map(CacheReader &r, BitmapMap &m) {
+  auto n = r.count(12);
+  m.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto k = r.u32();
+    cache_check(m.emplace(k, Bitmap::load(r)).second, "posting list key");
+  }
+}
+
+// fixed: the bucket count is part of the index's layout; else the count
+// written is one past the last bucket used.
+template <class Entry>
+void save_buckets(CacheWriter &w, const std::vector<std::vector<Entry>> &b, bool fixed) {
+  std::uint64_t used = 0, last = 0;
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (!b[i].empty()) ++used, last = i + 1;
+  w.u64(fixed ? b.size() : last);
+  w.u64(used);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (!b[i].empty()) {
+      w.u32(static_cast<std::uint32_t>(i));
+      w.array(b[i]);
+    }
+}
+
+// Into buckets of the expected count (0: one past the last bucket used).
+template <class Entry>
+void load_buckets(CacheReader &r, std::vector<std::vector<Entry>> &b, std::size_t expected) {
+  auto size = r.u64();
+  cache_check(expected == 0 ? size <= UINT32_MAX : size == expected, "bucket count");
+  auto used = r.count(12);
+  std::vector<std::pair<std::uint32_t, std::vector<Entry>>> parts(used);
+  for (auto &[at, entries] : parts) {
+    at = r.u32();
+    entries = r.array<Entry>();
+    cache_check(at < size && !entries.empty() && std::is_sorted(entries.begin(), entries.end()), "bucket");
+  }
+  // The size is one a stream can vouch for: no larger than its last bucket
+  // needs, where the index grows as it goes.
+  if (expected == 0) cache_check(size == (parts.empty() ? 0 : parts.back().first + std::uint64_t{1}), "bucket count");
+  b.assign(static_cast<std::size_t>(size), {});
+  for (auto &[at, entries] : parts) {
+    cache_check(b[at].empty(), "bucket (twice)");
+    b[at] = std::move(entries);
+  }
+}
+
+void save_strings(CacheWriter &w, const std::vector<std::string> &v) {
+  w.u64(v.size());
+  for (const auto &s : v) w.str(s);
+}
+
+std::vector<std::string> load_strings(CacheReader &r) {
+  std::vector<std::string> v(r.count(8));
+  for (auto &s : v) s = r.str();
+  return v;
+}
+
+}  // namespace
+
+void ContactIndex::save(CacheWriter &w) const {
+  save_buckets(w, phones_, true);
+  save_buckets(w, emails_, true);
+  save_buckets(w, deals_, false);
+}
+
+void ContactIndex::load(CacheReader &r) {
+  load_buckets(r, phones_, kPhoneBuckets);
+  load_buckets(r, emails_, kEmailBuckets);
+  load_buckets(r, deals_, 0);
+}
+
+void TaskIndex::save(CacheWriter &w) const {
+  const auto &idx = tasks_.get<by_assignee>();
+  w.u64(idx.size());
+  for (const OpenTask &t : idx) {
+    w.pod(TaskFixed{t.id, t.deal, t.assignee, t.type, t.creator, t.due, t.created, t.updated, t.all_day ? 1u : 0u, 0});
+    w.str(t.text.view());
+  }
+  due_deals_.save(w);
+}
+
+void TaskIndex::load(CacheReader &r) {
+  cache_check(tasks_.empty(), "task index (not empty)");
+  auto &idx = tasks_.get<by_assignee>();
+  auto n = r.count(sizeof(TaskFixed) + 8);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto f = r.pod<TaskFixed>();
+    OpenTask o;
+    o.id = f.id;
+    o.deal = f.deal;
+    o.assignee = f.assignee;
+    o.type = f.type;
+    o.creator = f.creator;
+    o.due = f.due;
+    o.created = f.created;
+    o.updated = f.updated;
+    o.all_day = f.all_day != 0;
+    o.text = CompactString(r.str());
+    cache_check(f.id != 0 && f.all_day <= 1, "task");
+    // In the index's order, each lands at the end (the hint saves the descent).
+    auto before = idx.size();
+    idx.emplace_hint(idx.end(), std::move(o));
+    cache_check(idx.size() == before + 1, "task (duplicate)");
+  }
+  due_deals_ = OrderedIds::load(r);
+  cache_check(due_deals_.size() == tasks_.size(), "task due order");
+}
+
+void DealViews::save(CacheWriter &w) const {
+  w.u32(kDims);
+  w.u64(orders_.size());
+  for (const auto &o : orders_) {
+    w.u32(static_cast<std::uint32_t>(o.dim));
+    w.u32(static_cast<std::uint32_t>(o.sort));
+  }
+  w.u64(clients_.size());
+  for (const auto &[ref, name] : clients_) {
+    w.str(ref);
+    w.str(name);
+  }
+  save_strings(w, segments_);
+  save_strings(w, currencies_);
+
+  w.u64(by_id_.size());
+  w.u64(rows_.size());
+  for (const Row &r : rows_) {
+    w.pod(RowFixed{r.id, r.pipeline, r.stage, r.owner, r.dept, r.client, r.segment, r.stage_pos, r.open_tasks,
+                   r.currency, r.kind,
+                   static_cast<std::uint8_t>((r.archived ? 1 : 0) | (r.dept_explicit ? 2 : 0)), r.amount,
+                   r.created, r.updated, r.closed, r.stage_changed, r.next_due});
+    w.array(r.data.words());
+  }
+
+  for (const auto &o : orders_) {
+    w.u64(o.by_value.size());
+    for (const auto &[v, ids] : o.by_value) {
+      w.u32(v);
+      ids.save(w);
+    }
+  }
+  all_.save(w);
+  archived_.save(w);
+  for (const auto &b : by_kind_) b.save(w);
+  with_tasks_.save(w);
+  for (const auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
+                        &by_currency_, &by_trigram_})
+    save_map(w, *m);
+  contacts_.save(w);
+  tasks_.save(w);
+}
+
+void DealViews::load(CacheReader &r) {
+  cache_check(rows_.empty() && !bulk_, "views (not empty)");
+  cache_check(r.u32() == static_cast<std::uint32_t>(kDims), "dimension count");
+  cache_check(r.u64() == orders_.size(), "order count");
+  for (const auto &o : orders_) {
+    auto dim = r.u32(), sort = r.u32();
+    cache_check(dim == static_cast<std::uint32_t>(o.dim) && sort == static_cast<std::uint32_t>(o.sort), "order");
+  }
+
+  // Interned values; index 0 of clients and segments is "none".
+  clients_.resize(r.count(16));
+  cache_check(!clients_.empty(), "client table");
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    clients_[i].first = r.str();
+    clients_[i].second = r.str();
+    if (i == 0) {
+      cache_check(clients_[0].first.empty() && clients_[0].second.empty(), "client 0");
+      continue;
+    }
+    cache_check(client_ids_.emplace(clients_[i].first + '\x1f' + clients_[i].second, i).second, "client");
+    client_by_ref_.emplace(clients_[i].first, static_cast<std::uint32_t>(i));
+  }
+  segments_ = load_strings(r);
+  cache_check(!segments_.empty() && segments_[0].empty(), "segment table");
+  for (std::size_t i = 1; i < segments_.size(); ++i)
+    cache_check(segment_ids_.emplace(segments_[i], i).second, "segment");
+  currencies_ = load_strings(r);
+  cache_check(currencies_.size() <= UINT16_MAX, "currency table");
+  for (std::size_t i = 0; i < currencies_.size(); ++i)
+    cache_check(currency_ids_.emplace(currencies_[i], static_cast<std::uint16_t>(i)).second, "currency");
+
+  // The rows, in name order: each lands at the end of the name index.
+  auto ids = r.u64();
+  cache_check(ids <= std::uint64_t{UINT32_MAX} + 1, "id table size");
+  grow_id_tables(static_cast<std::size_t>(ids));
+  const auto n = r.count(sizeof(RowFixed) + 8);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto f = r.pod<RowFixed>();
+    auto words = r.array<std::uint32_t>();
+    auto data = RowData::from_words(words);
+    cache_check(data.has_value(), "row block");
+    cache_check(f.id != 0 && f.id < by_id_.size() && !by_id_[f.id], "row id");
+    cache_check(f.client < clients_.size() && f.segment < segments_.size() && f.currency < currencies_.size() &&
+                    f.kind <= 2 && f.flags <= 3,
+                "row");
+    Row row;
+    row.id = f.id;
+    row.pipeline = f.pipeline;
+    row.stage = f.stage;
+    row.owner = f.owner;
+    row.dept = f.dept;
+    row.client = f.client;
+    row.segment = f.segment;
+    row.stage_pos = f.stage_pos;
+    row.open_tasks = f.open_tasks;
+    row.currency = f.currency;
+    row.kind = f.kind;
+    row.archived = f.flags & 1;
+    row.dept_explicit = f.flags & 2;
+    row.amount = f.amount;
+    row.created = f.created;
+    row.updated = f.updated;
+    row.closed = f.closed;
+    row.stage_changed = f.stage_changed;
+    row.next_due = f.next_due;
+    row.data = std::move(*data);
+    auto before = rows_.size();
+    auto it = rows_.emplace_hint(rows_.end(), std::move(row));
+    cache_check(rows_.size() == before + 1, "row (duplicate)");
+    const Row &x = *it;
+    by_id_[x.id] = &x;
+    updated_by_id_[x.id] = x.updated;
+    created_by_id_[x.id] = x.created;
+    amount_by_id_[x.id] = x.amount;
+    next_due_by_id_[x.id] = x.next_due;
+    name_prefix_by_id_[x.id] = name_prefix(x.name_key());
+    aggregate(x, +1);
+  }
+
+  for (auto &o : orders_) {
+    auto values = r.count(12);
+    o.by_value.reserve(values);
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < values; ++i) {
+      auto v = r.u32();
+      auto [it, fresh] = o.by_value.emplace(v, OrderedIds::load(r));
+      cache_check(fresh && !it->second.empty(), "order value");
+      total += it->second.size();
+    }
+    cache_check(total == rows_.size(), "order size");
+  }
+  all_ = Bitmap::load(r);
+  cache_check(all_.size() == rows_.size(), "set of all deals");
+  archived_ = Bitmap::load(r);
+  for (auto &b : by_kind_) b = Bitmap::load(r);
+  with_tasks_ = Bitmap::load(r);
+  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
+                  &by_currency_, &by_trigram_})
+    load_map(r, *m);
+  contacts_.load(r);
+  tasks_.load(r);
+  cache_check(r.left() == 0, "stream (trailing bytes)");
+}
+
+}  // namespace dealcore::views
