@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -300,32 +301,67 @@ int main(int argc, char **argv) {
     fs::remove(fs::path(f.dir) / "empty-probe.db");
     remove_db((fs::path(f.dir) / "empty-probe.db").string());
 
+    // Opening from the tables (the views cache off), cold then warm; the
+    // memory figure is this first open's.
+    auto tables_options = bench_open_options();
+    tables_options.views_cache = false;
     drop_from_page_cache(dc_path);
     double load1 = load_average();
     std::int64_t rss0 = resident_bytes(), heap0 = heap_in_use();
     double cpu0 = process_cpu_ms();
     auto t0 = Clock::now();
-    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, bench_open_options()));
+    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, tables_options));
     double open_cold_ms = micros_since(t0) / 1000;
     double open_cold_cpu_ms = process_cpu_ms() - cpu0;
     std::int64_t rss1 = resident_bytes(), heap1 = heap_in_use();
     db.reset();
     cpu0 = process_cpu_ms();
     t0 = Clock::now();
-    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, bench_open_options()));
+    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, tables_options));
     double open_warm_ms = micros_since(t0) / 1000;
     double open_warm_cpu_ms = process_cpu_ms() - cpu0;
+
+    // The views cache: written once, then opened from, cold then warm. The
+    // questions below run on the views loaded from it.
+    const std::string cache_path = dc_path + "-views";
+    t0 = Clock::now();
+    bool saved = db->save_views_cache();
+    double save_ms = micros_since(t0) / 1000;
+    db.reset();
+    auto cache_options = bench_open_options();
+    cache_options.views_cache_min_deals = std::numeric_limits<std::int64_t>::max();  // read it, never rewrite it
+    drop_from_page_cache(dc_path);
+    drop_from_page_cache(cache_path);
+    cpu0 = process_cpu_ms();
+    t0 = Clock::now();
+    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, cache_options));
+    double cache_cold_ms = micros_since(t0) / 1000;
+    double cache_cold_cpu_ms = process_cpu_ms() - cpu0;
+    bool from_cache = db->views_from_cache();
+    db.reset();
+    cpu0 = process_cpu_ms();
+    t0 = Clock::now();
+    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, cache_options));
+    double cache_warm_ms = micros_since(t0) / 1000;
+    double cache_warm_cpu_ms = process_cpu_ms() - cpu0;
+    from_cache = from_cache && db->views_from_cache();
+    if (!saved || !from_cache) std::fprintf(stderr, "the views cache was not written or not used\n");
+
     auto n = static_cast<double>(f.deals);
     std::printf("{\"metric\":\"open\",\"n_deals\":%lld,\"open_cold_ms\":%.0f,\"open_cold_cpu_ms\":%.0f,"
                 "\"open_warm_ms\":%.0f,\"open_warm_cpu_ms\":%.0f,"
                 "\"rss_delta_bytes\":%lld,\"rss_bytes_per_deal\":%.0f,\"heap_delta_bytes\":%lld,"
                 "\"heap_bytes_per_deal\":%.0f,\"dealcore_file_bytes\":%lld,\"sqlite_file_bytes\":%lld,"
+                "\"cache_save_ms\":%.0f,\"cache_file_bytes\":%lld,\"from_cache\":%s,"
+                "\"cache_cold_ms\":%.0f,\"cache_cold_cpu_ms\":%.0f,\"cache_warm_ms\":%.0f,\"cache_warm_cpu_ms\":%.0f,"
                 "\"load1\":%.2f}\n",
                 static_cast<long long>(f.deals), open_cold_ms, open_cold_cpu_ms, open_warm_ms, open_warm_cpu_ms,
                 static_cast<long long>(rss1 - rss0),
                 static_cast<double>(rss1 - rss0) / n, static_cast<long long>(heap1 - heap0),
                 static_cast<double>(heap1 - heap0) / n, static_cast<long long>(file_bytes(dc_path)),
-                static_cast<long long>(file_bytes(ref_path)), load1);
+                static_cast<long long>(file_bytes(ref_path)), save_ms, static_cast<long long>(file_bytes(cache_path)),
+                from_cache ? "true" : "false", cache_cold_ms, cache_cold_cpu_ms, cache_warm_ms, cache_warm_cpu_ms,
+                load1);
     std::fflush(stdout);
 
     // After the memory measurement: the workload's freed heap would be

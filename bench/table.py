@@ -54,6 +54,11 @@ def main(path):
                   f"{r['rss_bytes_per_deal']:,.0f} B/deal; heap +{r['heap_delta_bytes']/2**20:,.0f} MiB = "
                   f"{r['heap_bytes_per_deal']:,.0f} B/deal; files: dealcore {r['dealcore_file_bytes']/2**20:,.0f} MiB, "
                   f"SQLite {r['sqlite_file_bytes']/2**20:,.0f} MiB; load average {r['load1']}\n")
+            if "cache_cold_ms" in r:
+                print(f"open from the views cache{'' if r['from_cache'] else ' (NOT USED)'}: cold "
+                      f"{r['cache_cold_ms']:,.0f} ms (CPU {r['cache_cold_cpu_ms']:,.0f} ms), warm "
+                      f"{r['cache_warm_ms']:,.0f} ms (CPU {r['cache_warm_cpu_ms']:,.0f} ms); writing it "
+                      f"{r['cache_save_ms']:,.0f} ms, {r['cache_file_bytes']/2**20:,.0f} MiB\n")
     print("| question | hits (matches) | dealcore p50 / p99 µs | SQLite p50 / p99 µs | ratio p50 / p99 "
           "| CPU p99 µs dealcore / SQLite | target |")
     print("|---|---|---|---|---|---|---|")

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include <fmt/format.h>
@@ -49,23 +50,30 @@ Header header_for(const store::ViewsStamp &stamp) {
   return h;
 }
 
-// A whole file in memory (empty when it cannot be read). Read, not mapped:
-// a mapped file truncated by someone else would fault on access.
-std::vector<char> read_file(const std::string &path) {
-  std::vector<char> out;
+// A whole file in memory (size 0 when it cannot be read). Read, not mapped:
+// a mapped file truncated by someone else would fault on access. The buffer
+// is not zeroed first: read() fills it.
+struct FileBytes {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+};
+
+FileBytes read_file(const std::string &path) {
+  FileBytes out;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return out;
   struct stat st {};
   if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    out.resize(static_cast<std::size_t>(st.st_size));
+    const auto want = static_cast<std::size_t>(st.st_size);
+    out.data.reset(new char[want]);
     std::size_t got = 0;
-    while (got < out.size()) {
-      ssize_t k = ::read(fd, out.data() + got, out.size() - got);
+    while (got < want) {
+      ssize_t k = ::read(fd, out.data.get() + got, want - got);
       if (k < 0 && errno == EINTR) continue;
       if (k <= 0) break;
       got += static_cast<std::size_t>(k);
     }
-    out.resize(got);
+    out.size = got;
   }
   ::close(fd);
   return out;
@@ -118,20 +126,20 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
 
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &stamp,
                                                    const std::unordered_map<Id, int> &positions) {
-  const std::vector<char> file = read_file(path);
-  if (file.size() < sizeof(Header)) return nullptr;
+  const FileBytes file = read_file(path);
+  if (file.size < sizeof(Header)) return nullptr;
   Header h;
-  std::memcpy(&h, file.data(), sizeof h);
+  std::memcpy(&h, file.data.get(), sizeof h);
   const Header want = header_for(stamp);  // its size and checksum are zero
   if (std::memcmp(h.magic, want.magic, sizeof h.magic) != 0 || h.format != want.format ||
       h.schema != want.schema || h.id_size != want.id_size ||
       std::memcmp(h.db_id, want.db_id, sizeof h.db_id) != 0 || h.stamp != want.stamp ||
-      h.payload_size != file.size() - sizeof h)
+      h.payload_size != file.size - sizeof h)
     return nullptr;
   // The checksum covers the file as first written, the header's size and
   // checksum still zero, in the writer's chunks.
-  const char *p = file.data();
-  const std::size_t n = file.size(), first = std::min(views::kCacheChunk, n);
+  const char *p = file.data.get();
+  const std::size_t n = file.size, first = std::min(views::kCacheChunk, n);
   std::vector<char> head(p, p + first);
   std::memcpy(head.data(), &want, sizeof want);
   std::uint64_t sum = views::cache_checksum(0, head.data(), first);

@@ -2,13 +2,17 @@
 // owns the file, its stamp and when it is used). The stream holds what is
 // slow to build from the tables: the rows already in name order, every
 // sort order, every posting list (the name trigrams above all), the
-// contact and task indexes. What one pass over the rows gives (the id
-// tables, the kanban sums) is rebuilt on load.
+// kanban sums, the contact and task indexes. The dense id tables are
+// rebuilt in the pass over the rows.
 //
 // Every count and value read is checked against what is left of the stream
 // and against the tables it indexes; a damaged stream throws
 // CacheFormatError and the caller drops the half-built views.
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <future>
+#include <system_error>
 
 #include "views/deal_views.hpp"
 
@@ -101,6 +105,31 @@ std::vector<std::string> load_strings(CacheReader &r) {
   return v;
 }
 
+void save_aggregate(CacheWriter &w, const Aggregate &a) {
+  w.i64(a.count);
+  w.u64(a.sums.size());
+  for (const auto &x : a.sums) {
+    w.u32(x.currency);
+    w.i64(x.count);
+    w.i64(x.sum);
+  }
+}
+
+Aggregate load_aggregate(CacheReader &r, std::size_t currencies) {
+  Aggregate a;
+  a.count = r.i64();
+  a.sums.resize(r.count(20));
+  for (auto &x : a.sums) {
+    auto c = r.u32();
+    cache_check(c < currencies && (&x == a.sums.data() || (&x)[-1].currency < c), "kanban sum");
+    x.currency = static_cast<std::uint16_t>(c);
+    x.count = r.i64();
+    x.sum = r.i64();
+  }
+  cache_check(a.count > 0, "kanban count");
+  return a;
+}
+
 }  // namespace
 
 void ContactIndex::save(CacheWriter &w) const {
@@ -152,7 +181,14 @@ void TaskIndex::load(CacheReader &r) {
   cache_check(due_deals_.size() == tasks_.size(), "task due order");
 }
 
+// The stream is the interned values, then four sections that load on two
+// threads (each writes its own members), then the sections' offsets:
+//   A  the rows in name order, and the dense id tables
+//   B  the kanban sums and the sort orders
+//   C  the posting lists, name trigrams included
+//   D  the contact and task indexes
 void DealViews::save(CacheWriter &w) const {
+  const std::uint64_t base = w.size();
   w.u32(kDims);
   w.u64(orders_.size());
   for (const auto &o : orders_) {
@@ -167,6 +203,8 @@ void DealViews::save(CacheWriter &w) const {
   save_strings(w, segments_);
   save_strings(w, currencies_);
 
+  std::vector<std::uint64_t> marks;
+  marks.push_back(w.size() - base);  // A
   w.u64(by_id_.size());
   w.u64(rows_.size());
   for (const Row &r : rows_) {
@@ -176,7 +214,29 @@ void DealViews::save(CacheWriter &w) const {
                    r.created, r.updated, r.closed, r.stage_changed, r.next_due});
     w.array(r.data.words());
   }
+  for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
+  w.array(name_prefix_by_id_);
 
+  marks.push_back(w.size() - base);  // B
+  w.u64(board_.size());
+  for (const auto &[key, cells] : board_) {
+    w.u64(key);
+    w.u64(cells.size());
+    for (const auto &c : cells) {
+      w.u32(c.dept);
+      save_aggregate(w, c.agg);
+    }
+  }
+  w.u64(stage_total_.size());
+  for (const auto &[stage, agg] : stage_total_) {
+    w.u32(stage);
+    save_aggregate(w, agg);
+  }
+  w.u64(board_dept_.size());
+  for (const auto &[key, agg] : board_dept_) {
+    w.u64(key);
+    save_aggregate(w, agg);
+  }
   for (const auto &o : orders_) {
     w.u64(o.by_value.size());
     for (const auto &[v, ids] : o.by_value) {
@@ -184,6 +244,8 @@ void DealViews::save(CacheWriter &w) const {
       ids.save(w);
     }
   }
+
+  marks.push_back(w.size() - base);  // C
   all_.save(w);
   archived_.save(w);
   for (const auto &b : by_kind_) b.save(w);
@@ -191,20 +253,80 @@ void DealViews::save(CacheWriter &w) const {
   for (const auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
                         &by_currency_, &by_trigram_})
     save_map(w, *m);
+
+  marks.push_back(w.size() - base);  // D
   contacts_.save(w);
   tasks_.save(w);
+
+  marks.push_back(w.size() - base);  // the end of D
+  for (auto m : marks) w.u64(m);
 }
 
 void DealViews::load(CacheReader &r) {
   cache_check(rows_.empty() && !bulk_, "views (not empty)");
+  const std::size_t size = r.left();
+  const char *base = r.take(size);
+  // The offsets, from the end.
+  constexpr std::size_t kSections = 4;
+  std::uint64_t marks[kSections + 1];
+  cache_check(size >= sizeof marks, "section table");
+  std::memcpy(marks, base + size - sizeof marks, sizeof marks);
+  for (std::size_t i = 0; i <= kSections; ++i)
+    cache_check(marks[i] <= size - sizeof marks && (i == 0 || marks[i - 1] <= marks[i]), "section table");
+  cache_check(marks[kSections] == size - sizeof marks, "section table");
+  auto section = [&](std::size_t i) { return CacheReader(base + marks[i], marks[i + 1] - marks[i]); };
+
+  CacheReader head(base, marks[0]);
+  load_interned(head);
+  cache_check(head.left() == 0, "interned values");
+
+  // The sections on two threads; each writes only its own members.
+  std::exception_ptr failed[kSections];
+  auto run = [&](std::size_t i) {
+    try {
+      CacheReader sr = section(i);
+      switch (i) {
+        case 0: load_rows(sr); break;
+        case 1: load_sums_and_orders(sr); break;
+        case 2: load_postings(sr); break;
+        case 3:
+          contacts_.load(sr);
+          tasks_.load(sr);
+          break;
+      }
+      cache_check(sr.left() == 0, "section (trailing bytes)");
+    } catch (...) {
+      failed[i] = std::current_exception();
+    }
+  };
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < kSections;) run(i);
+  };
+  std::future<void> helper;
+  try {
+    helper = std::async(std::launch::async, worker);
+  } catch (const std::system_error &) {
+    // No second thread: this one does every section.
+  }
+  worker();
+  if (helper.valid()) helper.get();
+  for (auto &e : failed)
+    if (e) std::rethrow_exception(e);
+  std::size_t total = 0;
+  for (const auto &o : orders_)
+    for (const auto &[v, ids] : o.by_value) total += ids.size();
+  cache_check(total == rows_.size() * orders_.size() && all_.size() == rows_.size(), "views (sizes)");
+}
+
+void DealViews::load_interned(CacheReader &r) {
   cache_check(r.u32() == static_cast<std::uint32_t>(kDims), "dimension count");
   cache_check(r.u64() == orders_.size(), "order count");
   for (const auto &o : orders_) {
     auto dim = r.u32(), sort = r.u32();
     cache_check(dim == static_cast<std::uint32_t>(o.dim) && sort == static_cast<std::uint32_t>(o.sort), "order");
   }
-
-  // Interned values; index 0 of clients and segments is "none".
+  // Index 0 of clients and segments is "none".
   clients_.resize(r.count(16));
   cache_check(!clients_.empty(), "client table");
   for (std::size_t i = 0; i < clients_.size(); ++i) {
@@ -225,16 +347,18 @@ void DealViews::load(CacheReader &r) {
   cache_check(currencies_.size() <= UINT16_MAX, "currency table");
   for (std::size_t i = 0; i < currencies_.size(); ++i)
     cache_check(currency_ids_.emplace(currencies_[i], static_cast<std::uint16_t>(i)).second, "currency");
+}
 
-  // The rows, in name order: each lands at the end of the name index.
+// The rows come in name order: each lands at the end of the name index.
+void DealViews::load_rows(CacheReader &r) {
   auto ids = r.u64();
   cache_check(ids <= std::uint64_t{UINT32_MAX} + 1, "id table size");
-  grow_id_tables(static_cast<std::size_t>(ids));
+  by_id_.assign(static_cast<std::size_t>(ids), nullptr);
   const auto n = r.count(sizeof(RowFixed) + 8);
   for (std::size_t i = 0; i < n; ++i) {
     auto f = r.pod<RowFixed>();
-    auto words = r.array<std::uint32_t>();
-    auto data = RowData::from_words(words);
+    const auto words = r.count(4);
+    auto data = RowData::from_words(r.take(words * 4), words);
     cache_check(data.has_value(), "row block");
     cache_check(f.id != 0 && f.id < by_id_.size() && !by_id_[f.id], "row id");
     cache_check(f.client < clients_.size() && f.segment < segments_.size() && f.currency < currencies_.size() &&
@@ -264,39 +388,66 @@ void DealViews::load(CacheReader &r) {
     auto before = rows_.size();
     auto it = rows_.emplace_hint(rows_.end(), std::move(row));
     cache_check(rows_.size() == before + 1, "row (duplicate)");
-    const Row &x = *it;
-    by_id_[x.id] = &x;
-    updated_by_id_[x.id] = x.updated;
-    created_by_id_[x.id] = x.created;
-    amount_by_id_[x.id] = x.amount;
-    next_due_by_id_[x.id] = x.next_due;
-    name_prefix_by_id_[x.id] = name_prefix(x.name_key());
-    aggregate(x, +1);
+    by_id_[it->id] = &*it;
   }
+  updated_by_id_ = r.array<std::int64_t>();
+  created_by_id_ = r.array<std::int64_t>();
+  amount_by_id_ = r.array<std::int64_t>();
+  next_due_by_id_ = r.array<std::int64_t>();
+  name_prefix_by_id_ = r.array<std::uint64_t>();
+  for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_})
+    cache_check(v->size() == by_id_.size(), "id table");
+  cache_check(name_prefix_by_id_.size() == by_id_.size(), "id table");
+}
 
+void DealViews::load_sums_and_orders(CacheReader &r) {
+  // Stored, not added up again from the rows: that would cost a hash probe
+  // into a table of stage x owner cells a row.
+  const auto cur = currencies_.size();
+  auto cells = r.count(16);
+  board_.reserve(cells);
+  for (std::size_t i = 0; i < cells; ++i) {
+    auto key = r.u64();
+    auto &v = board_[key];
+    cache_check(v.empty(), "kanban cell key");
+    v.resize(r.count(32));
+    cache_check(!v.empty(), "kanban cell");
+    for (auto &c : v) {
+      c.dept = r.u32();
+      c.agg = load_aggregate(r, cur);
+    }
+  }
+  auto stages = r.count(20);
+  stage_total_.reserve(stages);
+  for (std::size_t i = 0; i < stages; ++i) {
+    auto stage = r.u32();
+    cache_check(stage_total_.emplace(stage, load_aggregate(r, cur)).second, "kanban stage");
+  }
+  auto depts = r.count(24);
+  board_dept_.reserve(depts);
+  for (std::size_t i = 0; i < depts; ++i) {
+    auto key = r.u64();
+    cache_check(board_dept_.emplace(key, load_aggregate(r, cur)).second, "kanban department cell");
+  }
   for (auto &o : orders_) {
     auto values = r.count(12);
     o.by_value.reserve(values);
-    std::size_t total = 0;
     for (std::size_t i = 0; i < values; ++i) {
       auto v = r.u32();
       auto [it, fresh] = o.by_value.emplace(v, OrderedIds::load(r));
       cache_check(fresh && !it->second.empty(), "order value");
-      total += it->second.size();
     }
-    cache_check(total == rows_.size(), "order size");
   }
+}
+
+void DealViews::load_postings(CacheReader &r) {
   all_ = Bitmap::load(r);
-  cache_check(all_.size() == rows_.size(), "set of all deals");
   archived_ = Bitmap::load(r);
   for (auto &b : by_kind_) b = Bitmap::load(r);
   with_tasks_ = Bitmap::load(r);
   for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
                   &by_currency_, &by_trigram_})
     load_map(r, *m);
-  contacts_.load(r);
-  tasks_.load(r);
-  cache_check(r.left() == 0, "stream (trailing bytes)");
 }
 
 }  // namespace dealcore::views

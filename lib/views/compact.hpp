@@ -129,18 +129,20 @@ class RowData {
     for (std::size_t i = 0; i < kStrings; ++i) chars += p_[2 + i];
     return {p_.get(), 2 + kStrings + std::size_t{p_[0]} + p_[1] + (chars + 3) / 4};
   }
-  static std::optional<RowData> from_words(std::span<const std::uint32_t> w) {
+  // From n words at p (any alignment).
+  static std::optional<RowData> from_words(const void *p, std::size_t n) {
     RowData d;
-    if (w.empty()) return d;
+    if (n == 0) return d;
     const std::size_t head = 2 + kStrings;
-    if (w.size() < head) return std::nullopt;
+    if (n < head) return std::nullopt;
+    d.p_.reset(new std::uint32_t[n]);
+    const std::uint32_t *w = d.p_.get();
+    std::memcpy(d.p_.get(), p, n * sizeof(std::uint32_t));
     std::size_t chars = 0;
     for (std::size_t i = 0; i < kStrings; ++i) chars += w[2 + i];
-    if (w.size() != head + std::size_t{w[0]} + w[1] + (chars + 3) / 4) return std::nullopt;
+    if (n != head + std::size_t{w[0]} + w[1] + (chars + 3) / 4) return std::nullopt;
     for (std::size_t i = head + 1; i < head + w[0] + w[1]; ++i)
       if (i != head + w[0] && w[i - 1] >= w[i]) return std::nullopt;  // each set sorted and unique
-    d.p_.reset(new std::uint32_t[w.size()]);
-    std::copy(w.begin(), w.end(), d.p_.get());
     return d;
   }
 

@@ -224,9 +224,9 @@ class DealViews {
 
   // The views cache (views/cache.cpp; the engine owns the file): the rows
   // in name order, the orders, the posting lists, the contact and task
-  // indexes. load() fills views that hold nothing yet, after
-  // set_stage_positions(), and rebuilds the id tables and the kanban sums
-  // in its pass over the rows. It throws CacheFormatError for a damaged
+  // indexes, the kanban sums. load() fills views that hold nothing yet,
+  // after set_stage_positions(), and rebuilds the id tables in its pass
+  // over the rows. It throws CacheFormatError for a damaged
   // stream; the views are then to be dropped.
   void save(CacheWriter &w) const;
   void load(CacheReader &r);
@@ -255,6 +255,12 @@ class DealViews {
   void bulk_orders();
   std::vector<std::uint32_t> bulk_name_order() const;
   void bulk_rows(const std::vector<std::uint32_t> &order);
+  // Parts of load() (views/cache.cpp): the interned values first, then the
+  // others, two at a time.
+  void load_interned(CacheReader &r);
+  void load_rows(CacheReader &r);
+  void load_sums_and_orders(CacheReader &r);
+  void load_postings(CacheReader &r);
   Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
 
   RowSet rows_;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -152,10 +153,18 @@ class OrderedIds {
     for (const auto &blk : blocks_) w.bytes(blk.data(), blk.size() * sizeof(KeyedId));
   }
   static OrderedIds load(CacheReader &r) {
-    auto entries = r.array<KeyedId>();
-    for (std::size_t i = 1; i < entries.size(); ++i) cache_check(!(entries[i] < entries[i - 1]), "sort order");
+    const std::size_t n = r.count(sizeof(KeyedId));
+    const char *p = r.take(n * sizeof(KeyedId));
     OrderedIds o;
-    o.assign(entries);
+    constexpr std::size_t fill = kBlock * 3 / 4;  // as assign()
+    o.blocks_.reserve((n + fill - 1) / fill);
+    for (std::size_t i = 0; i < n; i += fill) {
+      auto &blk = o.blocks_.emplace_back(std::min(fill, n - i));
+      std::memcpy(static_cast<void *>(blk.data()), p + i * sizeof(KeyedId), blk.size() * sizeof(KeyedId));
+      for (std::size_t j = 1; j < blk.size(); ++j) cache_check(!(blk[j] < blk[j - 1]), "sort order");
+      if (o.blocks_.size() > 1) cache_check(!(blk.front() < o.blocks_[o.blocks_.size() - 2].back()), "sort order");
+    }
+    o.size_ = n;
     return o;
   }
 
