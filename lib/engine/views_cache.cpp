@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -50,34 +51,54 @@ Header header_for(const store::ViewsStamp &stamp) {
   return h;
 }
 
-// A whole file in memory (size 0 when it cannot be read). Read, not mapped:
-// a mapped file truncated by someone else would fault on access. The buffer
-// is not zeroed first: read() fills it.
-struct FileBytes {
-  std::unique_ptr<char[]> data;
-  std::size_t size = 0;
+// Reads n bytes at offset; false when the file ends first or fails.
+bool read_at(int fd, char *to, std::size_t n, std::uint64_t offset) {
+  while (n > 0) {
+    ssize_t k = ::pread(fd, to, n, static_cast<off_t>(offset));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    to += k;
+    n -= static_cast<std::size_t>(k);
+    offset += static_cast<std::uint64_t>(k);
+  }
+  return true;
+}
+
+// The cache file's sections, each read into a buffer of its own, checked,
+// and freed once parsed. Read, not mapped: a mapped file truncated by
+// someone else would fault on access.
+class FileSections final : public views::CacheSections {
+ public:
+  FileSections(int fd, std::vector<views::CacheSection> table)
+      : fd_(fd), table_(std::move(table)), bufs_(table_.size()) {}
+  std::size_t count() const override { return table_.size(); }
+  views::CacheReader open(std::size_t i) override {
+    const auto &s = table_.at(i);
+    auto &buf = bufs_.at(i);
+    buf.reset(new char[std::max<std::uint64_t>(s.size, 1)]);  // not zeroed: read() fills it
+    char *at = buf.get();
+    if (!read_at(fd_, at, s.size, s.offset)) throw views::CacheFormatError("views cache: read failed");
+    std::uint64_t sum = 0;
+    for (std::uint64_t done = 0; done < s.size; done += views::kCacheChunk)
+      sum = views::cache_checksum(sum, at + done, std::min<std::uint64_t>(views::kCacheChunk, s.size - done));
+    if (sum != s.checksum) throw views::CacheFormatError("views cache: checksum");
+    return {at, s.size};
+  }
+  void done(std::size_t i) override { bufs_.at(i).reset(); }
+
+ private:
+  int fd_;
+  std::vector<views::CacheSection> table_;
+  std::vector<std::unique_ptr<char[]>> bufs_;
 };
 
-FileBytes read_file(const std::string &path) {
-  FileBytes out;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    const auto want = static_cast<std::size_t>(st.st_size);
-    out.data.reset(new char[want]);
-    std::size_t got = 0;
-    while (got < want) {
-      ssize_t k = ::read(fd, out.data.get() + got, want - got);
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) break;
-      got += static_cast<std::size_t>(k);
-    }
-    out.size = got;
+// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
-  ::close(fd);
-  return out;
-}
+};
 
 }  // namespace
 
@@ -102,11 +123,8 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
     views::CacheWriter w(f);
     w.pod(h);
     v.save(w);
-    w.finish();
+    h.checksum = w.finish();  // of the table of sections, each of which has its own
     h.payload_size = w.size() - sizeof h;
-    // The checksum covers the header as written first (sizes and sum zero)
-    // and the payload after it.
-    h.checksum = w.checksum();
     if (std::fseek(f, 0, SEEK_SET) != 0 || std::fwrite(&h, sizeof h, 1, f) != 1 || std::fflush(f) != 0)
       throw std::runtime_error("write failed");
     errno = 0;
@@ -126,31 +144,40 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
 
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &stamp,
                                                    const std::unordered_map<Id, int> &positions) {
-  const FileBytes file = read_file(path);
-  if (file.size < sizeof(Header)) return nullptr;
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) return nullptr;
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header) + 8)) return nullptr;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
   Header h;
-  std::memcpy(&h, file.data.get(), sizeof h);
-  const Header want = header_for(stamp);  // its size and checksum are zero
+  if (!read_at(file.fd, reinterpret_cast<char *>(&h), sizeof h, 0)) return nullptr;
+  const Header want = header_for(stamp);
   if (std::memcmp(h.magic, want.magic, sizeof h.magic) != 0 || h.format != want.format ||
       h.schema != want.schema || h.id_size != want.id_size ||
       std::memcmp(h.db_id, want.db_id, sizeof h.db_id) != 0 || h.stamp != want.stamp ||
-      h.payload_size != file.size - sizeof h)
+      h.payload_size != size - sizeof h)
     return nullptr;
-  // The checksum covers the file as first written, the header's size and
-  // checksum still zero, in the writer's chunks.
-  const char *p = file.data.get();
-  const std::size_t n = file.size, first = std::min(views::kCacheChunk, n);
-  std::vector<char> head(p, p + first);
-  std::memcpy(head.data(), &want, sizeof want);
-  std::uint64_t sum = views::cache_checksum(0, head.data(), first);
-  for (std::size_t at = first; at < n; at += views::kCacheChunk)
-    sum = views::cache_checksum(sum, p + at, std::min(views::kCacheChunk, n - at));
-  if (sum != h.checksum) return nullptr;
+  // The table of sections, at the end: the entries, then their count.
+  std::uint64_t n = 0;
+  if (!read_at(file.fd, reinterpret_cast<char *>(&n), 8, size - 8)) return nullptr;
+  if (n == 0 || n > 64 || n * sizeof(views::CacheSection) + 8 > size - sizeof h) return nullptr;
+  const std::uint64_t table_at = size - 8 - n * sizeof(views::CacheSection);
+  std::vector<char> raw(static_cast<std::size_t>(n * sizeof(views::CacheSection) + 8));
+  if (!read_at(file.fd, raw.data(), raw.size(), table_at)) return nullptr;
+  if (views::cache_checksum(0, raw.data(), raw.size()) != h.checksum) return nullptr;
+  std::vector<views::CacheSection> table(static_cast<std::size_t>(n));
+  std::memcpy(table.data(), raw.data(), table.size() * sizeof(views::CacheSection));
+  std::uint64_t end = sizeof h;  // sections follow one another up to the table
+  for (const auto &s : table) {
+    if (s.offset != end || s.size > table_at - s.offset) return nullptr;
+    end = s.offset + s.size;
+  }
+  if (end != table_at) return nullptr;
   try {
+    FileSections sections(file.fd, std::move(table));
     auto v = std::make_unique<views::DealViews>();
     v->set_stage_positions(positions);
-    views::CacheReader r(p + sizeof h, n - sizeof h);
-    v->load(r);
+    v->load(sections);
     return v;
   } catch (const views::CacheFormatError &) {
     return nullptr;

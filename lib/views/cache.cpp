@@ -181,14 +181,16 @@ void TaskIndex::load(CacheReader &r) {
   cache_check(due_deals_.size() == tasks_.size(), "task due order");
 }
 
-// The stream is the interned values, then four sections that load on two
-// threads (each writes its own members), then the sections' offsets:
-//   A  the rows in name order, and the dense id tables
-//   B  the kanban sums and the sort orders
-//   C  the posting lists, name trigrams included
-//   D  the contact and task indexes
+// The stream's sections; each but the first loads on either of two
+// threads, writing only its own members:
+//   0  the orders' shapes and the interned values (first, on its own)
+//   1  the rows in name order, and the dense id tables
+//   2  the kanban sums and the sort orders
+//   3  the posting lists, name trigrams included
+//   4  the contact and task indexes
+// (and, in memory only, the hash maps of the interned values).
 void DealViews::save(CacheWriter &w) const {
-  const std::uint64_t base = w.size();
+  w.section();
   w.u32(kDims);
   w.u64(orders_.size());
   for (const auto &o : orders_) {
@@ -203,8 +205,7 @@ void DealViews::save(CacheWriter &w) const {
   save_strings(w, segments_);
   save_strings(w, currencies_);
 
-  std::vector<std::uint64_t> marks;
-  marks.push_back(w.size() - base);  // A
+  w.section();
   w.u64(by_id_.size());
   w.u64(rows_.size());
   for (const Row &r : rows_) {
@@ -217,7 +218,7 @@ void DealViews::save(CacheWriter &w) const {
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
   w.array(name_prefix_by_id_);
 
-  marks.push_back(w.size() - base);  // B
+  w.section();
   w.u64(board_.size());
   for (const auto &[key, cells] : board_) {
     w.u64(key);
@@ -245,7 +246,7 @@ void DealViews::save(CacheWriter &w) const {
     }
   }
 
-  marks.push_back(w.size() - base);  // C
+  w.section();
   all_.save(w);
   archived_.save(w);
   for (const auto &b : by_kind_) b.save(w);
@@ -254,60 +255,57 @@ void DealViews::save(CacheWriter &w) const {
                         &by_currency_, &by_trigram_})
     save_map(w, *m);
 
-  marks.push_back(w.size() - base);  // D
+  w.section();
   contacts_.save(w);
   tasks_.save(w);
-
-  marks.push_back(w.size() - base);  // the end of D
-  for (auto m : marks) w.u64(m);
 }
 
-void DealViews::load(CacheReader &r) {
+void DealViews::load(CacheSections &sections) {
   cache_check(rows_.empty() && !bulk_, "views (not empty)");
-  const std::size_t size = r.left();
-  const char *base = r.take(size);
-  // The offsets, from the end.
-  constexpr std::size_t kSections = 4;
-  std::uint64_t marks[kSections + 1];
-  cache_check(size >= sizeof marks, "section table");
-  std::memcpy(marks, base + size - sizeof marks, sizeof marks);
-  for (std::size_t i = 0; i <= kSections; ++i)
-    cache_check(marks[i] <= size - sizeof marks && (i == 0 || marks[i - 1] <= marks[i]), "section table");
-  cache_check(marks[kSections] == size - sizeof marks, "section table");
-  auto section = [&](std::size_t i) { return CacheReader(base + marks[i], marks[i + 1] - marks[i]); };
-
-  CacheReader head(base, marks[0]);
-  load_interned(head);
-  cache_check(head.left() == 0, "interned values");
-
-  // The sections on two threads; each writes only its own members.
-  std::exception_ptr failed[kSections];
+  constexpr std::size_t kSections = 5;
+  cache_check(sections.count() == kSections, "section count");
+  {
+    CacheReader head = sections.open(0);
+    load_interned(head);
+    cache_check(head.left() == 0, "interned values");
+  }
+  sections.done(0);
+  // Sections 1..4 and the interned values' maps, on two threads.
+  constexpr std::size_t kTasks = kSections;
+  std::exception_ptr failed[kTasks];
   auto run = [&](std::size_t i) {
     try {
-      CacheReader sr = section(i);
+      if (i == 0) {
+        index_interned();
+        return;
+      }
+      CacheReader r = sections.open(i);
       switch (i) {
-        case 0: load_rows(sr); break;
-        case 1: load_sums_and_orders(sr); break;
-        case 2: load_postings(sr); break;
-        case 3:
-          contacts_.load(sr);
-          tasks_.load(sr);
+        case 1: load_rows(r); break;
+        case 2: load_sums_and_orders(r); break;
+        case 3: load_postings(r); break;
+        case 4:
+          contacts_.load(r);
+          tasks_.load(r);
           break;
       }
-      cache_check(sr.left() == 0, "section (trailing bytes)");
+      cache_check(r.left() == 0, "section (trailing bytes)");
+      sections.done(i);
     } catch (...) {
       failed[i] = std::current_exception();
     }
   };
+  // The rows first (the longest), the maps last (the shortest).
+  constexpr std::size_t kOrder[kTasks] = {1, 2, 3, 4, 0};
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < kSections;) run(i);
+    for (std::size_t i; (i = next++) < kTasks;) run(kOrder[i]);
   };
   std::future<void> helper;
   try {
     helper = std::async(std::launch::async, worker);
   } catch (const std::system_error &) {
-    // No second thread: this one does every section.
+    // No second thread: this one does every part.
   }
   worker();
   if (helper.valid()) helper.get();
@@ -328,23 +326,29 @@ void DealViews::load_interned(CacheReader &r) {
   }
   // Index 0 of clients and segments is "none".
   clients_.resize(r.count(16));
-  cache_check(!clients_.empty(), "client table");
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
-    clients_[i].first = r.str();
-    clients_[i].second = r.str();
-    if (i == 0) {
-      cache_check(clients_[0].first.empty() && clients_[0].second.empty(), "client 0");
-      continue;
-    }
-    cache_check(client_ids_.emplace(clients_[i].first + '\x1f' + clients_[i].second, i).second, "client");
-    client_by_ref_.emplace(clients_[i].first, static_cast<std::uint32_t>(i));
+  for (auto &[ref, name] : clients_) {
+    ref = r.str();
+    name = r.str();
   }
+  cache_check(!clients_.empty() && clients_[0].first.empty() && clients_[0].second.empty(), "client table");
   segments_ = load_strings(r);
   cache_check(!segments_.empty() && segments_[0].empty(), "segment table");
-  for (std::size_t i = 1; i < segments_.size(); ++i)
-    cache_check(segment_ids_.emplace(segments_[i], i).second, "segment");
   currencies_ = load_strings(r);
   cache_check(currencies_.size() <= UINT16_MAX, "currency table");
+}
+
+// The interned values' hash maps, from their tables.
+void DealViews::index_interned() {
+  client_ids_.reserve(clients_.size());
+  client_by_ref_.reserve(clients_.size());
+  std::string key;
+  for (std::size_t i = 1; i < clients_.size(); ++i) {
+    key.assign(clients_[i].first).append(1, '\x1f').append(clients_[i].second);
+    cache_check(client_ids_.emplace(key, static_cast<std::uint32_t>(i)).second, "client");
+    client_by_ref_.emplace(clients_[i].first, static_cast<std::uint32_t>(i));
+  }
+  for (std::size_t i = 1; i < segments_.size(); ++i)
+    cache_check(segment_ids_.emplace(segments_[i], static_cast<std::uint32_t>(i)).second, "segment");
   for (std::size_t i = 0; i < currencies_.size(); ++i)
     cache_check(currency_ids_.emplace(currencies_[i], static_cast<std::uint16_t>(i)).second, "currency");
 }

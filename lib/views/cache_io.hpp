@@ -43,11 +43,30 @@ inline std::uint64_t cache_checksum(std::uint64_t h, const char *p, std::size_t 
   return h ^ (h >> 29);
 }
 
+// Where a section of the stream is and its checksum (see CacheWriter).
+struct CacheSection {
+  std::uint64_t offset, size, checksum;
+};
+static_assert(sizeof(CacheSection) == 24);
+
+// Writes the stream in sections, each checksummed on its own so that a
+// reader can read and check them on several threads. Bytes written before
+// the first section() (a file header) belong to none. finish() appends the
+// table of sections: the CacheSection of each, then their count.
 class CacheWriter {
  public:
   // f stays the caller's; nothing is written past what was flushed when a
   // write fails (the caller then drops the file).
   explicit CacheWriter(std::FILE *f) : f_(f) { buf_.reserve(kCacheChunk); }
+
+  // Starts a section at the current offset.
+  void section() {
+    flush();
+    close_section();
+    sections_.push_back({size_, 0, 0});
+    open_ = true;
+    sum_ = 0;
+  }
 
   template <class T>
     requires std::is_trivially_copyable_v<T>
@@ -82,9 +101,18 @@ class CacheWriter {
       if (buf_.size() == kCacheChunk) flush();
     }
   }
-  // Writes what is buffered; returns the checksum and size of everything.
-  void finish() { flush(); }
-  std::uint64_t checksum() const { return sum_; }
+  // Ends the last section and writes the table; returns its checksum.
+  std::uint64_t finish() {
+    flush();
+    close_section();
+    std::vector<char> table(sections_.size() * sizeof(CacheSection) + 8);
+    std::memcpy(table.data(), sections_.data(), sections_.size() * sizeof(CacheSection));
+    std::uint64_t n = sections_.size();
+    std::memcpy(table.data() + table.size() - 8, &n, 8);
+    if (std::fwrite(table.data(), 1, table.size(), f_) != table.size()) throw std::runtime_error("write failed");
+    size_ += table.size();
+    return cache_checksum(0, table.data(), table.size());
+  }
   std::uint64_t size() const { return size_ + buf_.size(); }
 
  private:
@@ -95,8 +123,16 @@ class CacheWriter {
     size_ += buf_.size();
     buf_.clear();
   }
+  void close_section() {
+    if (!open_) return;
+    sections_.back().size = size_ - sections_.back().offset;
+    sections_.back().checksum = sum_;
+    open_ = false;
+  }
   std::FILE *f_;
   std::vector<char> buf_;
+  std::vector<CacheSection> sections_;
+  bool open_ = false;  // the last section is still being written
   std::uint64_t sum_ = 0, size_ = 0;
 };
 
@@ -142,6 +178,19 @@ class CacheReader {
 
  private:
   const char *p_, *end_;
+};
+
+// The sections of a stream, for a load on several threads: open(i) reads
+// section i (once), checks its checksum and returns a reader over it, valid
+// until done(i); both are called for different sections from different
+// threads at once.
+class CacheSections {
+ public:
+  virtual ~CacheSections() = default;
+  virtual std::size_t count() const = 0;
+  virtual CacheReader open(std::size_t i) = 0;  // throws CacheFormatError
+  // Section i is parsed: its bytes may go.
+  virtual void done(std::size_t i) = 0;
 };
 
 // Fails a load when a value read is out of range.

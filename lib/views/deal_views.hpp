@@ -229,7 +229,7 @@ class DealViews {
   // over the rows. It throws CacheFormatError for a damaged
   // stream; the views are then to be dropped.
   void save(CacheWriter &w) const;
-  void load(CacheReader &r);
+  void load(CacheSections &sections);
 
   // Differences between two views of the same data, in words; empty: equal.
   std::vector<std::string> diff(const DealViews &other) const;
@@ -258,6 +258,7 @@ class DealViews {
   // Parts of load() (views/cache.cpp): the interned values first, then the
   // others, two at a time.
   void load_interned(CacheReader &r);
+  void index_interned();
   void load_rows(CacheReader &r);
   void load_sums_and_orders(CacheReader &r);
   void load_postings(CacheReader &r);
