@@ -1,5 +1,6 @@
 // capi/db.cpp — opening and closing a database, verify, refresh, and the
 // event log.
+#include <cstddef>
 #include <memory>
 
 #include "internal.hpp"
@@ -10,8 +11,10 @@ extern "C" {
 
 int dealcore_open_options_init(dealcore_open_options *opts, uint32_t version) noexcept {
   static const dealcore_open_options defaults = DEALCORE_OPEN_OPTIONS_INIT;
-  return init_struct("dealcore_open_options_init", "dealcore_open_options", opts, version,
-                     DEALCORE_OPEN_OPTIONS_VERSION, defaults);
+  return init_struct("dealcore_open_options_init", "dealcore_open_options", opts, version, 1,
+                     DEALCORE_OPEN_OPTIONS_VERSION, defaults, [](uint32_t v) {
+                       return v == 1 ? offsetof(dealcore_open_options, views_cache) : sizeof(dealcore_open_options);
+                     });
 }
 
 int dealcore_db_open(dealcore_db **out, const char *path,
@@ -28,11 +31,15 @@ int dealcore_db_open(dealcore_db **out, const char *path,
     const std::string file = text(path, "path");
     dealcore::Options opts;
     if (options != nullptr) {
-      check_version(options->version, DEALCORE_OPEN_OPTIONS_VERSION, "dealcore_open_options");
+      check_version(options->version, 1, DEALCORE_OPEN_OPTIONS_VERSION, "dealcore_open_options");
       opts.create_if_missing = flag(options->create_if_missing);
       if (options->default_region != nullptr) opts.default_region = options->default_region;
       opts.busy_timeout_ms = options->busy_timeout_ms;
       opts.max_size_bytes = options->max_size_bytes;
+      if (options->version >= 2) {
+        opts.views_cache = flag(options->views_cache);
+        opts.views_cache_min_deals = options->views_cache_min_deals;
+      }
       if (options->clock != nullptr) {
         opts.clock = [clock = options->clock, payload = options->clock_payload] {
           return clock(payload);
@@ -69,6 +76,20 @@ int dealcore_db_refresh(int32_t *out, dealcore_db *db) noexcept {
   return guard("dealcore_db_refresh", [&] {
     need_out(out);
     *out = db_of(db).refresh() ? 1 : 0;
+  });
+}
+
+int dealcore_db_save_views_cache(int32_t *out_saved, dealcore_db *db) noexcept {
+  return guard("dealcore_db_save_views_cache", [&] {
+    need_out(out_saved);
+    *out_saved = db_of(db).save_views_cache() ? 1 : 0;
+  });
+}
+
+int dealcore_db_views_from_cache(int32_t *out, const dealcore_db *db) noexcept {
+  return guard("dealcore_db_views_from_cache", [&] {
+    need_out(out);
+    *out = db_of(db).views_from_cache() ? 1 : 0;
   });
 }
 

@@ -197,11 +197,20 @@ typedef struct dealcore_open_options {
   /* Upper bound of the file's size, 0: none. A write that would pass it fails
    * with DEALCORE_EIO, like a full disk, and changes nothing. */
   int64_t max_size_bytes;
+  /* version 2 */
+  /* The views cache, a file beside the database ("<path>-views"): the open
+   * loads the views from it when it was written from exactly the rows the
+   * file holds now, and builds them from the tables otherwise; closing
+   * writes it when the views hold at least views_cache_min_deals deals and
+   * it does not hold them already. A missing, stale or damaged cache is
+   * never an error. 0: neither read nor written on its own. Default 1. */
+  int32_t views_cache;
+  int64_t views_cache_min_deals; /* default 10000, >= 0 */
 } dealcore_open_options;
 
-#define DEALCORE_OPEN_OPTIONS_VERSION 1
+#define DEALCORE_OPEN_OPTIONS_VERSION 2
 #define DEALCORE_OPEN_OPTIONS_INIT \
-  { DEALCORE_OPEN_OPTIONS_VERSION, 1, NULL, 5000, NULL, NULL, NULL, 0 }
+  { DEALCORE_OPEN_OPTIONS_VERSION, 1, NULL, 5000, NULL, NULL, NULL, 0, 1, 10000 }
 /* Fills opts with the defaults of that version; DEALCORE_EVERSION if unknown. */
 DEALCORE_EXPORT int dealcore_open_options_init(dealcore_open_options *opts,
                                                uint32_t version) DEALCORE_NOEXCEPT;
@@ -218,6 +227,14 @@ DEALCORE_EXPORT int dealcore_db_verify(dealcore_verify_report **out,
                                        const dealcore_db *db) DEALCORE_NOEXCEPT;
 /* If another connection changed the file, rebuilds the views; *out is 1 then. */
 DEALCORE_EXPORT int dealcore_db_refresh(int32_t *out, dealcore_db *db) DEALCORE_NOEXCEPT;
+/* Writes the views cache now, whatever the number of deals. *out_saved: 1
+ * written (or already current), 0 when the views are behind the file
+ * (another connection wrote; refresh first). EIO when it cannot be written
+ * (the previous cache is then intact), EINVALID for ":memory:". */
+DEALCORE_EXPORT int dealcore_db_save_views_cache(int32_t *out_saved, dealcore_db *db) DEALCORE_NOEXCEPT;
+/* *out: 1 when the views in memory were loaded from the views cache, 0 when
+ * they were built from the tables. */
+DEALCORE_EXPORT int dealcore_db_views_from_cache(int32_t *out, const dealcore_db *db) DEALCORE_NOEXCEPT;
 
 DEALCORE_EXPORT int32_t dealcore_verify_report_ok(const dealcore_verify_report *report)
     DEALCORE_NOEXCEPT;

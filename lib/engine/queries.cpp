@@ -147,7 +147,9 @@ Board Database::board(Id pipeline_id, const BoardFilter &filter) const {
   std::shared_lock lock(impl_->mu_);
   Board b;
   b.pipeline = impl_->pipeline(pipeline_id);
-  b.columns = impl_->views().board(b.pipeline, filter, now, zone.day_start_after(now, 1));
+  // The cards' task state needs the end of the local day; counts and sums do not.
+  Millis today_end = filter.cards_per_stage > 0 ? zone.day_start_after(now, 1) : 0;
+  b.columns = impl_->views().board(b.pipeline, filter, now, today_end);
   return b;
 }
 

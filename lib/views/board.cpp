@@ -3,21 +3,23 @@
 // department)); only a tag filter, which no aggregate covers, falls
 // back to intersecting posting lists.
 #include <algorithm>
+#include <optional>
 
 #include "dealcore/error.hpp"
 #include "views/deal_views.hpp"
 
 namespace dealcore::views {
 
-Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
-                               const std::vector<const Bitmap *> &tag_sets) const {
-  Aggregate out;
+void DealViews::board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
+                          Aggregate &out) const {
+  out.count = 0;
+  out.sums.clear();  // keeps its capacity: no allocation a column
   auto in_list = [](const std::vector<Id> &v, std::uint32_t x) {
-    return v.empty() || std::find(v.begin(), v.end(), static_cast<Id>(x)) != v.end();
+    return v.empty() || std::binary_search(v.begin(), v.end(), static_cast<Id>(x));
   };
   if (!tag_sets.empty()) {
     auto st = by_stage_.find(stage);
-    if (st == by_stage_.end()) return out;
+    if (st == by_stage_.end()) return;
     Bitmap tagged;
     for (const auto *t : tag_sets) tagged.or_with(*t);
     tagged.and_with(st->second);
@@ -26,12 +28,12 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
       const Row &r = *row(id);
       if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept)) out.add(r.currency, r.amount, +1);
     });
-    return out;
+    return;
   }
   if (f.owners.empty() && f.departments.empty()) {
     auto t = stage_total_.find(stage);
-    if (t != stage_total_.end()) out = t->second;
-    return out;
+    if (t != stage_total_.end()) out.merge(t->second);
+    return;
   }
   if (f.owners.empty()) {
     for (Id d : f.departments) {
@@ -39,7 +41,7 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
       auto c = board_dept_.find(cell_key(stage, static_cast<std::uint32_t>(d)));
       if (c != board_dept_.end()) out.merge(c->second);
     }
-    return out;
+    return;
   }
   for (Id owner : f.owners) {
     if (owner < 0 || owner > static_cast<Id>(UINT32_MAX)) continue;
@@ -48,19 +50,31 @@ Aggregate DealViews::board_sum(std::uint32_t stage, const BoardFilter &f,
     for (const auto &c : cells->second)
       if (in_list(f.departments, c.dept)) out.merge(c.agg);
   }
-  return out;
 }
+
+namespace {
+
+bool sorted_unique(const std::vector<Id> &v) {
+  return std::adjacent_find(v.begin(), v.end(), [](Id a, Id b) { return a >= b; }) == v.end();
+}
+
+}  // namespace
 
 std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &filter, Millis now,
                                           Millis today_end) const {
-  // Each owner or department counts once, however often it is listed.
-  BoardFilter f = filter;
-  for (auto *v : {&f.owners, &f.departments, &f.tags_any}) {
-    std::sort(v->begin(), v->end());
-    v->erase(std::unique(v->begin(), v->end()), v->end());
-  }
-  if (f.cards_per_stage < 0 || f.cards_per_stage > 1000)
+  if (filter.cards_per_stage < 0 || filter.cards_per_stage > 1000)
     throw Error(Errc::invalid_argument, "cards_per_stage must be 0..1000");
+  // Each owner or department counts once, however often it is listed:
+  // sorted and unique (as a host usually passes them already).
+  std::optional<BoardFilter> copy;
+  if (!sorted_unique(filter.owners) || !sorted_unique(filter.departments) || !sorted_unique(filter.tags_any)) {
+    copy = filter;
+    for (auto *v : {&copy->owners, &copy->departments, &copy->tags_any}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+  }
+  const BoardFilter &f = copy ? *copy : filter;
   std::vector<const Bitmap *> tag_sets;
   bool no_tag_matches = false;
   if (!f.tags_any.empty()) {
@@ -71,32 +85,34 @@ std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &
     no_tag_matches = tag_sets.empty();
   }
   std::vector<StageColumn> out;
+  out.reserve(p.stages.size());
+  Aggregate a;
   for (const Stage &s : p.stages) {
-    StageColumn col;
+    StageColumn &col = out.emplace_back();
     col.stage = s;
-    if (!no_tag_matches) {
-      Aggregate a = board_sum(static_cast<std::uint32_t>(s.id), f, tag_sets);
-      col.count = a.count;
-      for (const auto &x : a.sums) col.sums.push_back({x.sum, currencies_[x.currency]});
-      std::sort(col.sums.begin(), col.sums.end(), [](const Money &a, const Money &b) { return a.currency < b.currency; });
-      if (f.cards_per_stage > 0 && a.count > 0) {
-        DealFilter df;
-        df.stages = {s.id};
-        df.owners = f.owners;
-        df.departments = f.departments;
-        df.tags_any = f.tags_any;
-        PreparedFilter pf;
-        pf.filter = &df;
-        pf.now = now;
-        pf.today_end = today_end;
-        ListOptions lo;
-        lo.limit = f.cards_per_stage;
-        DealPage page = list(pf, lo);
-        col.cards = std::move(page.items);
-        col.next_cursor = std::move(page.next_cursor);
-      }
+    if (no_tag_matches) continue;
+    board_sum(static_cast<std::uint32_t>(s.id), f, tag_sets, a);
+    col.count = a.count;
+    col.sums.reserve(a.sums.size());
+    for (const auto &x : a.sums) col.sums.push_back({x.sum, currencies_[x.currency]});
+    if (col.sums.size() > 1)
+      std::sort(col.sums.begin(), col.sums.end(), [](const Money &x, const Money &y) { return x.currency < y.currency; });
+    if (f.cards_per_stage > 0 && a.count > 0) {
+      DealFilter df;
+      df.stages = {s.id};
+      df.owners = f.owners;
+      df.departments = f.departments;
+      df.tags_any = f.tags_any;
+      PreparedFilter pf;
+      pf.filter = &df;
+      pf.now = now;
+      pf.today_end = today_end;
+      ListOptions lo;
+      lo.limit = f.cards_per_stage;
+      DealPage page = list(pf, lo);
+      col.cards = std::move(page.items);
+      col.next_cursor = std::move(page.next_cursor);
     }
-    out.push_back(std::move(col));
   }
   return out;
 }

@@ -262,7 +262,10 @@ class DealViews {
   void load_rows(CacheReader &r);
   void load_sums_and_orders(CacheReader &r);
   void load_postings(CacheReader &r);
-  Aggregate board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets) const;
+  // The count and sums of a stage's deals under the filter (whose lists are
+  // sorted and unique), into out.
+  void board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
+                 Aggregate &out) const;
 
   RowSet rows_;
   std::vector<const Row *> by_id_;

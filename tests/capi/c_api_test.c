@@ -229,7 +229,12 @@ static void test_init_functions(void) {
   CHECK_OK(dealcore_open_options_init(&oo, DEALCORE_OPEN_OPTIONS_VERSION));
   CHECK(oo.version == DEALCORE_OPEN_OPTIONS_VERSION && oo.create_if_missing == 1 &&
         oo.default_region == NULL && oo.busy_timeout_ms == 5000 && oo.clock == NULL &&
-        oo.clock_payload == NULL && oo.clock_payload_free == NULL && oo.max_size_bytes == 0);
+        oo.clock_payload == NULL && oo.clock_payload_free == NULL && oo.max_size_bytes == 0 &&
+        oo.views_cache == 1 && oo.views_cache_min_deals == 10000);
+  /* Version 1 of the struct ends before views_cache: nothing past it is written. */
+  memset(&oo, 0x5a, sizeof oo);
+  CHECK_OK(dealcore_open_options_init(&oo, 1));
+  CHECK(oo.version == 1 && oo.busy_timeout_ms == 5000 && oo.views_cache == 0x5a5a5a5a);
   memset(&ss, 0x5a, sizeof ss);
   CHECK_OK(dealcore_stage_spec_init(&ss, DEALCORE_STAGE_SPEC_VERSION));
   CHECK(ss.version == DEALCORE_STAGE_SPEC_VERSION && ss.id == 0 && ss.name == NULL &&
@@ -314,6 +319,7 @@ static void test_open(void) {
   remove(DEALCORE_TEST_DB);
   remove(DEALCORE_TEST_DB "-wal");
   remove(DEALCORE_TEST_DB "-shm");
+  remove(DEALCORE_TEST_DB "-views");
 
   CHECK_RC(dealcore_db_open(NULL, DEALCORE_TEST_DB, NULL), DEALCORE_EINVALID);
   CHECK_ERROR_MENTIONS("out is NULL");
@@ -1835,6 +1841,34 @@ static void test_close_and_reopen(void) {
 
   CHECK_OK(dealcore_db_open(&db, DEALCORE_TEST_DB, NULL));
   CHECK(deal_count(DEALCORE_ARCHIVED_INCLUDE) == before);
+  {
+    /* The views cache: written on demand, then loaded by the next open. */
+    int32_t saved = -1, from_cache = -1;
+    dealcore_open_options opts = DEALCORE_OPEN_OPTIONS_INIT;
+    CHECK_RC(dealcore_db_save_views_cache(NULL, db), DEALCORE_EINVALID);
+    CHECK_RC(dealcore_db_save_views_cache(&saved, NULL), DEALCORE_EINVALID);
+    CHECK_RC(dealcore_db_views_from_cache(NULL, db), DEALCORE_EINVALID);
+    CHECK_RC(dealcore_db_views_from_cache(&from_cache, NULL), DEALCORE_EINVALID);
+    CHECK_OK(dealcore_db_views_from_cache(&from_cache, db));
+    CHECK(from_cache == 0);
+    CHECK_OK(dealcore_db_save_views_cache(&saved, db));
+    CHECK(saved == 1);
+    dealcore_db_close(db);
+    db = NULL;
+    opts.views_cache_min_deals = -1;
+    CHECK_RC(dealcore_db_open(&db, DEALCORE_TEST_DB, &opts), DEALCORE_EINVALID);
+    opts.views_cache_min_deals = 0;
+    opts.views_cache = 0; /* not read: built from the tables */
+    CHECK_OK(dealcore_db_open(&db, DEALCORE_TEST_DB, &opts));
+    CHECK_OK(dealcore_db_views_from_cache(&from_cache, db));
+    CHECK(from_cache == 0);
+    dealcore_db_close(db);
+    db = NULL;
+    CHECK_OK(dealcore_db_open(&db, DEALCORE_TEST_DB, NULL));
+    CHECK_OK(dealcore_db_views_from_cache(&from_cache, db));
+    CHECK(from_cache == 1);
+    CHECK(deal_count(DEALCORE_ARCHIVED_INCLUDE) == before);
+  }
   CHECK_OK(dealcore_deal_get(&d, db, deal1));
   CHECK_STR(dealcore_deal_name(d), "Поставка кирпича М150");
   CHECK(dealcore_deal_amount(d) == 17000000);
