@@ -89,6 +89,8 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
 
 void Database::Impl::load_catalog() {
   pipelines_ = store_.load_pipelines();
+  pipeline_at_.clear();
+  for (std::size_t i = 0; i < pipelines_.size(); ++i) pipeline_at_[pipelines_[i].id] = i;
   stages_.clear();
   for (const auto &p : pipelines_)
     for (const auto &s : p.stages) stages_[s.id] = s;
@@ -217,8 +219,8 @@ void Database::Impl::check_actor(Actor a) const {
 }
 
 const Pipeline &Database::Impl::pipeline(Id id) const {
-  for (const auto &p : pipelines_)
-    if (p.id == id) return p;
+  auto at = pipeline_at_.find(id);
+  if (at != pipeline_at_.end()) return pipelines_[at->second];
   throw Error(Errc::not_found, fmt::format("pipeline {} does not exist", id));
 }
 

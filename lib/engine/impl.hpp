@@ -107,6 +107,7 @@ class Database::Impl {
   bool from_cache_ = false;  // views_ came from the cache
 
   std::vector<Pipeline> pipelines_;  // by position, archived included
+  std::unordered_map<Id, std::size_t> pipeline_at_;  // id -> index in pipelines_
   std::unordered_map<Id, Stage> stages_;
   std::unordered_map<Id, User> users_;
   std::vector<Department> departments_;

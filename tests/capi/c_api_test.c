@@ -280,7 +280,7 @@ static void test_init_functions(void) {
   /* Unknown versions and NULL. */
   CHECK_RC(dealcore_open_options_init(&oo, 0), DEALCORE_EVERSION);
   CHECK_ERROR_MENTIONS("version 0");
-  CHECK_RC(dealcore_open_options_init(&oo, 2), DEALCORE_EVERSION);
+  CHECK_RC(dealcore_open_options_init(&oo, 3), DEALCORE_EVERSION);
   CHECK(dealcore_error_last_code() == DEALCORE_EVERSION);
   CHECK_RC(dealcore_stage_spec_init(&ss, 99), DEALCORE_EVERSION);
   CHECK_RC(dealcore_user_patch_init(&up, 99), DEALCORE_EVERSION);

@@ -22,7 +22,7 @@ int main(void) {
   dealcore_activity_options ao = DEALCORE_ACTIVITY_OPTIONS_INIT;
   dealcore_timeline_query tq = DEALCORE_TIMELINE_QUERY_INIT;
   dealcore_stage_move mv = {0, 0};
-  int ok = o.version == 1 && s.version == 1 && up.version == 1 && c.version == 1 &&
+  int ok = o.version == 2 && o.views_cache == 1 && s.version == 1 && up.version == 1 && c.version == 1 &&
            d.version == 2 && p.version == 1 && m.version == 1 && f.version == 2 &&
            l.version == 2 && b.version == 2 && ts.version == 1 &&
            tp.version == 1 && tb.version == 1 && ao.version == 1 && tq.version == 1 &&

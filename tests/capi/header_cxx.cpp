@@ -29,7 +29,7 @@ int main() {
   dealcore_timeline_query tq = DEALCORE_TIMELINE_QUERY_INIT;
   // A C++ function without noexcept still fits the clock callback.
   o.clock = [](void *) -> int64_t { return 0; };
-  const bool ok = o.version == 1 && s.version == 1 && up.version == 1 && c.version == 1 &&
+  const bool ok = o.version == 2 && o.views_cache == 1 && s.version == 1 && up.version == 1 && c.version == 1 &&
                   d.version == 2 && p.version == 1 && m.version == 1 && f.version == 2 &&
                   l.version == 2 && b.version == 2 && ts.version == 1 &&
                   tp.version == 1 && tb.version == 1 && ao.version == 1 && tq.version == 1 &&
