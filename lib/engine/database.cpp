@@ -1,5 +1,7 @@
 // Opening, the catalog (pipelines, stages, departments, users, tags),
 // consistency checks and the event log.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -82,7 +84,9 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
   }
   if (views_->count(ArchivedMode::include) < min_deals) return false;
   if (!force && cached_ == stamp) return true;
-  write_views_cache(cache_path_, stamp, *views_);
+  struct stat st {};
+  const unsigned mode = ::stat(path_.c_str(), &st) == 0 ? static_cast<unsigned>(st.st_mode) : 0644u;
+  write_views_cache(cache_path_, stamp, *views_, mode);
   cached_ = stamp;
   return true;
 }

@@ -6,11 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <fmt/format.h>
@@ -107,19 +108,25 @@ std::string views_cache_path(const std::string &db_path) {
   return db_path + "-views";
 }
 
-void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v) {
+void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v,
+                       unsigned mode) {
   Header h = header_for(stamp);
   std::string tmp = path + ".XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw Error(Errc::io, fmt::format("views cache: cannot create {}: {}", tmp, std::strerror(errno)));
-  std::FILE *f = ::fdopen(fd, "wb");
-  if (!f) {
-    int e = errno;
-    ::close(fd);
+  std::FILE *f = nullptr;
+  auto drop = [&] {
+    if (f)
+      std::fclose(f);
+    else
+      ::close(fd);
     ::unlink(tmp.c_str());
-    throw Error(Errc::io, fmt::format("views cache: cannot write {}: {}", tmp, std::strerror(e)));
-  }
+  };
   try {
+    // Readable by whoever may read the database (mkstemp makes it 0600).
+    if (::fchmod(fd, static_cast<mode_t>(mode & 0666u)) != 0) throw std::runtime_error("chmod failed");
+    f = ::fdopen(fd, "wb");
+    if (!f) throw std::runtime_error("fdopen failed");
     views::CacheWriter w(f);
     w.pod(h);
     v.save(w);
@@ -130,13 +137,18 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
     errno = 0;
     int rc = std::fclose(f);
     f = nullptr;
+    fd = -1;
     if (rc != 0) throw std::runtime_error("close failed");
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("rename failed");
+  } catch (const std::bad_alloc &) {
+    drop();
+    throw;
+  } catch (const Error &) {
+    drop();
+    throw;
   } catch (const std::exception &e) {
     int err = errno;
-    if (f) std::fclose(f);
-    ::unlink(tmp.c_str());
-    if (const auto *de = dynamic_cast<const Error *>(&e)) throw *de;
+    drop();
     throw Error(Errc::io, fmt::format("views cache: cannot write {}: {}{}", path, e.what(),
                                       err ? fmt::format(" ({})", std::strerror(err)) : std::string()));
   }

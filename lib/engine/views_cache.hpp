@@ -27,10 +27,12 @@ namespace dealcore {
 // "<path>-views"; "" for a database without a file of its own (":memory:").
 std::string views_cache_path(const std::string &db_path);
 
-// Writes the views stamped `stamp`. Throws Error(Errc::io) when the file
-// cannot be written (a full disk included); the old cache is then intact
-// and no temporary file is left.
-void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v);
+// Writes the views stamped `stamp`, with the permission bits `mode` (the
+// database file's). Throws Error(Errc::io) when the file cannot be written
+// (a full disk included); the old cache is then intact and no temporary
+// file is left.
+void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v,
+                       unsigned mode);
 
 // The views from the cache when it is usable for `stamp` (see above);
 // nullptr otherwise. positions: each stage's position, from the catalog.

@@ -98,6 +98,15 @@ std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &
     if (col.sums.size() > 1)
       std::sort(col.sums.begin(), col.sums.end(), [](const Money &x, const Money &y) { return x.currency < y.currency; });
     if (f.cards_per_stage > 0 && a.count > 0) {
+      // Unfiltered: the stage's newest deals are the end of its order by
+      // last change; no plan to make.
+      if (f.owners.empty() && f.departments.empty() && f.tags_any.empty()) {
+        if (auto page = stage_cards(static_cast<std::uint32_t>(s.id), f.cards_per_stage, now, today_end)) {
+          col.cards = std::move(page->items);
+          col.next_cursor = std::move(page->next_cursor);
+          continue;
+        }
+      }
       DealFilter df;
       df.stages = {s.id};
       df.owners = f.owners;

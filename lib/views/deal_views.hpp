@@ -247,6 +247,12 @@ class DealViews {
   // when with_trigrams (a replaced row with the same name keeps them).
   void index(const Row &r, int sign, bool with_trigrams = true);
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
+  // The deals of a page, their rows fetched together (list.cpp).
+  std::vector<Deal> page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const;
+  // The first page of a stage's non-archived deals, newest first, as list()
+  // gives it for a filter on that stage alone; nullopt when the views keep
+  // no (stage, updated) order (list.cpp).
+  std::optional<DealPage> stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const;
   void aggregate(const Row &r, int sign);
   // Parts of end_bulk(): all but the last read the staged rows and write
   // only their own members (or return); bulk_rows() then moves the rows in.

@@ -797,27 +797,53 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   bool more = got.size() > static_cast<std::size_t>(o.limit);
   if (more) got.resize(static_cast<std::size_t>(o.limit));
   page.ids.assign(got.begin(), got.end());
-  if (!o.ids_only) {
-    // A page's rows and strings are scattered over the heap: touching them
-    // one deal at a time costs a cache miss after a cache miss. Asking for
-    // them all first lets the misses overlap.
-    std::vector<const Row *> rows;
-    rows.reserve(got.size());
-    for (auto id : got) rows.push_back(row(id));
-    for (const Row *r : rows) __builtin_prefetch(r);
-    for (const Row *r : rows) {
-      __builtin_prefetch(r->data.address());
-      __builtin_prefetch(&clients_[r->client]);
-    }
-    for (const Row *r : rows) {
-      __builtin_prefetch(clients_[r->client].first.data());
-      __builtin_prefetch(clients_[r->client].second.data());
-    }
-    page.items.reserve(got.size());
-    for (const Row *r : rows) page.items.push_back(to_deal(*r, false, pf.now, pf.today_end));
-  }
+  if (!o.ids_only) page.items = page_items(got, pf.now, pf.today_end);
   if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*row(got.back()), o.sort, desc));
   page.total = total;
+  return page;
+}
+
+std::vector<Deal> DealViews::page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const {
+  // A page's rows and strings are scattered over the heap: touching them
+  // one deal at a time costs a cache miss after a cache miss. Asking for
+  // them all first lets the misses overlap.
+  std::vector<const Row *> rows;
+  rows.reserve(ids.size());
+  for (auto id : ids) rows.push_back(row(id));
+  for (const Row *r : rows) __builtin_prefetch(r);
+  for (const Row *r : rows) {
+    __builtin_prefetch(r->data.address());
+    __builtin_prefetch(&clients_[r->client]);
+  }
+  for (const Row *r : rows) {
+    __builtin_prefetch(clients_[r->client].first.data());
+    __builtin_prefetch(clients_[r->client].second.data());
+  }
+  std::vector<Deal> items;
+  items.reserve(rows.size());
+  for (const Row *r : rows) items.push_back(to_deal(*r, false, now, today_end));
+  return items;
+}
+
+std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const {
+  const DimOrder *order = nullptr;
+  for (const auto &o : orders_)
+    if (o.dim == Dim::stage && o.sort == SortField::updated) order = &o;
+  if (!order) return std::nullopt;
+  DealPage page;
+  const OrderedIds *ids = order->find(stage);
+  if (!ids) return page;
+  // Newest first: the (stage, updated) order from its end, archived deals
+  // skipped, one more than asked for to know whether a next page exists.
+  std::vector<std::uint32_t> got;
+  const auto want = static_cast<std::size_t>(limit) + 1;
+  for (OrderedIds::Cursor c(*ids, ids->end(), true); c.get() && got.size() < want; c.next())
+    if (!archived_.contains(c.get()->id)) got.push_back(c.get()->id);
+  const bool more = got.size() > static_cast<std::size_t>(limit);
+  if (more) got.resize(static_cast<std::size_t>(limit));
+  page.ids.assign(got.begin(), got.end());
+  page.items = page_items(got, now, today_end);
+  if (more) page.next_cursor = encode_cursor(SortField::updated, true, key_of(*row(got.back()), SortField::updated, true));
   return page;
 }
 

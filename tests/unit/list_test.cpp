@@ -158,6 +158,7 @@ TEST_CASE("board columns agree with brute force under every filter") {
   Data d;
   testutil::Reference ref(d.db, d.max_deal, d.max_contact);
   std::vector<BoardFilter> filters{{},
+                                   {.cards_per_stage = 3},
                                    {.owners = {d.c.anna}},
                                    {.owners = {d.c.anna, 0}},
                                    {.departments = {d.c.dept_b}},
@@ -175,6 +176,17 @@ TEST_CASE("board columns agree with brute force under every filter") {
         CHECK(got == sums);
         CHECK(col.cards.size() == static_cast<std::size_t>(std::min<std::int64_t>(count, f.cards_per_stage)));
         for (const auto &card : col.cards) CHECK(card.stage_id == col.stage.id);
+        // The cards are the first page of the list of that stage under the
+        // same filter, and the column's cursor continues it.
+        DealFilter lf{.stages = {col.stage.id}, .owners = f.owners, .departments = f.departments,
+                      .tags_any = f.tags_any};
+        auto page = d.db.list_deals(lf, {.limit = f.cards_per_stage});
+        std::vector<Id> cards;
+        for (const auto &card : col.cards) cards.push_back(card.id);
+        CHECK(cards == page.ids);
+        CHECK(col.next_cursor == page.next_cursor);
+        for (std::size_t i = 0; i < col.cards.size() && i < page.items.size(); ++i)
+          CHECK(col.cards[i].name == page.items[i].name);
       }
     }
 }

@@ -170,11 +170,14 @@ TEST_CASE("closing writes the cache only from views_cache_min_deals deals on") {
     Data d(db, 50);
   }
   CHECK_FALSE(fs::exists(path + "-views"));
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
   {
     auto db = Database::open(path, cached(50));
     CHECK_FALSE(db.views_from_cache());
   }
-  CHECK(fs::exists(path + "-views"));
+  REQUIRE(fs::exists(path + "-views"));
+  // Whoever may read the database may read its cache, and no one else.
+  CHECK(fs::status(path + "-views").permissions() == fs::status(path).permissions());
   std::int64_t count = 0;
   {
     auto db = Database::open(path, {.views_cache = false, .views_cache_min_deals = 0});
