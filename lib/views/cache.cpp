@@ -190,6 +190,31 @@ void TaskIndex::load(CacheReader &r) {
 //   4  the contact and task indexes
 // (and, in memory only, the hash maps of the interned values).
 void DealViews::save(CacheWriter &w) const {
+  // Sections 2..4 are serialized on a second thread, into memory, while
+  // this one writes sections 0 and 1 (the rows: about half the bytes) to
+  // the file; then they follow in the file.
+  CacheWriter rest;
+  std::future<void> helper;
+  try {
+    helper = std::async(std::launch::async, [&] { save_orders_postings_indexes(rest); });
+  } catch (const std::system_error &) {
+    // No second thread: all on this one, in order.
+  }
+  try {
+    save_interned_and_rows(w);
+  } catch (...) {
+    if (helper.valid()) helper.wait();
+    throw;
+  }
+  if (helper.valid()) {
+    helper.get();
+    w.append(rest);
+  } else {
+    save_orders_postings_indexes(w);
+  }
+}
+
+void DealViews::save_interned_and_rows(CacheWriter &w) const {
   w.section();
   w.u32(kDims);
   w.u64(orders_.size());
@@ -217,7 +242,9 @@ void DealViews::save(CacheWriter &w) const {
   }
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
   w.array(name_prefix_by_id_);
+}
 
+void DealViews::save_orders_postings_indexes(CacheWriter &w) const {
   w.section();
   w.u64(board_.size());
   for (const auto &[key, cells] : board_) {

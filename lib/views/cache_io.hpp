@@ -53,11 +53,28 @@ static_assert(sizeof(CacheSection) == 24);
 // reader can read and check them on several threads. Bytes written before
 // the first section() (a file header) belong to none. finish() appends the
 // table of sections: the CacheSection of each, then their count.
+// A writer without a file keeps its bytes in memory, for a second thread to
+// serialize sections that a file writer then append()s.
 class CacheWriter {
  public:
   // f stays the caller's; nothing is written past what was flushed when a
   // write fails (the caller then drops the file).
   explicit CacheWriter(std::FILE *f) : f_(f) { buf_.reserve(kCacheChunk); }
+  CacheWriter() : f_(nullptr) { buf_.reserve(kCacheChunk); }
+
+  // Writes the sections an in-memory writer holds after this one's.
+  void append(CacheWriter &other) {
+    other.flush();
+    other.close_section();
+    flush();
+    close_section();
+    const std::uint64_t base = size_;
+    for (const auto &chunk : other.chunks_) {
+      if (std::fwrite(chunk.data(), 1, chunk.size(), f_) != chunk.size()) throw std::runtime_error("write failed");
+      size_ += chunk.size();
+    }
+    for (const auto &s : other.sections_) sections_.push_back({base + s.offset, s.size, s.checksum});
+  }
 
   // Starts a section at the current offset.
   void section() {
@@ -118,10 +135,16 @@ class CacheWriter {
  private:
   void flush() {
     if (buf_.empty()) return;
-    if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) throw std::runtime_error("write failed");
+    if (f_ && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) throw std::runtime_error("write failed");
     sum_ = cache_checksum(sum_, buf_.data(), buf_.size());
     size_ += buf_.size();
-    buf_.clear();
+    if (f_) {
+      buf_.clear();
+    } else {
+      chunks_.push_back(std::move(buf_));
+      buf_ = {};
+      buf_.reserve(kCacheChunk);
+    }
   }
   void close_section() {
     if (!open_) return;
@@ -129,8 +152,9 @@ class CacheWriter {
     sections_.back().checksum = sum_;
     open_ = false;
   }
-  std::FILE *f_;
+  std::FILE *f_;  // nullptr: in memory, in chunks_
   std::vector<char> buf_;
+  std::vector<std::vector<char>> chunks_;
   std::vector<CacheSection> sections_;
   bool open_ = false;  // the last section is still being written
   std::uint64_t sum_ = 0, size_ = 0;

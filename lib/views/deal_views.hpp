@@ -261,6 +261,10 @@ class DealViews {
   void bulk_orders();
   std::vector<std::uint32_t> bulk_name_order() const;
   void bulk_rows(const std::vector<std::uint32_t> &order);
+  // Parts of save() (views/cache.cpp), run side by side: sections 0 and 1,
+  // and sections 2 to 4.
+  void save_interned_and_rows(CacheWriter &w) const;
+  void save_orders_postings_indexes(CacheWriter &w) const;
   // Parts of load() (views/cache.cpp): the interned values first, then the
   // others, two at a time.
   void load_interned(CacheReader &r);
