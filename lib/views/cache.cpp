@@ -2,8 +2,8 @@
 // owns the file, its stamp and when it is used). The stream holds what is
 // slow to build from the tables: the rows already in name order, every
 // sort order, every posting list (the name trigrams above all), the
-// kanban sums, the contact and task indexes. The dense id tables are
-// rebuilt in the pass over the rows.
+// kanban sums, the dense id tables, the contact and task indexes. Only the
+// interned values' hash maps are rebuilt on load.
 //
 // Every count and value read is checked against what is left of the stream
 // and against the tables it indexes; a damaged stream throws

@@ -224,10 +224,10 @@ class DealViews {
 
   // The views cache (views/cache.cpp; the engine owns the file): the rows
   // in name order, the orders, the posting lists, the contact and task
-  // indexes, the kanban sums. load() fills views that hold nothing yet,
-  // after set_stage_positions(), and rebuilds the id tables in its pass
-  // over the rows. It throws CacheFormatError for a damaged
-  // stream; the views are then to be dropped.
+  // indexes, the kanban sums, the dense id tables, in checksummed sections
+  // that save() writes and load() reads on two threads. load() fills views
+  // that hold nothing yet, after set_stage_positions(). It throws
+  // CacheFormatError for a damaged stream; the views are then to be dropped.
   void save(CacheWriter &w) const;
   void load(CacheSections &sections);
 
