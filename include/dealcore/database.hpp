@@ -212,7 +212,8 @@ class DEALCORE_EXPORT Database {
 
   // Writes the views cache now, whatever the number of deals. Returns false,
   // writing nothing, when the views are behind the file (another connection
-  // wrote since the last refresh()). Throws Errc::io when it cannot be
+  // wrote since the last refresh()) or the file's views stamp row was
+  // deleted by another program (then no cache is read or written). Throws Errc::io when it cannot be
   // written (a full disk included: the previous cache is then intact), and
   // Errc::invalid_argument for an in-memory database.
   bool save_views_cache();

@@ -60,7 +60,7 @@ std::unique_ptr<views::DealViews> Database::Impl::open_views() {
   cache_path_ = views_cache_path(path_);
   if (options_.views_cache && !cache_path_.empty()) {
     auto stamp = store_.views_stamp();
-    if (auto v = read_views_cache(cache_path_, stamp, stage_positions())) {
+    if (auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions()) : nullptr) {
       cached_ = stamp;
       from_cache_ = true;
       return v;
@@ -74,19 +74,19 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
   std::lock_guard store_lock(store_mu_);
   if (cache_path_.empty()) throw Error(Errc::invalid_argument, "an in-memory database has no views cache");
   if (stale_) return false;
-  store::ViewsStamp stamp;
+  std::optional<store::ViewsStamp> stamp;
   {
     // The stamp and data_version from one snapshot: if no other connection
     // committed since the views were built, they hold exactly that state.
     store::ReadTxn snapshot(store_.conn());
     stamp = store_.views_stamp();
-    if (store_.data_version() != data_version_) return false;
+    if (!stamp || store_.data_version() != data_version_) return false;
   }
   if (views_->count(ArchivedMode::include) < min_deals) return false;
   if (!force && cached_ == stamp) return true;
   struct stat st {};
   const unsigned mode = ::stat(path_.c_str(), &st) == 0 ? static_cast<unsigned>(st.st_mode) : 0644u;
-  write_views_cache(cache_path_, stamp, *views_, mode);
+  write_views_cache(cache_path_, *stamp, *views_, mode);
   cached_ = stamp;
   return true;
 }

@@ -286,13 +286,10 @@ void Store::migrate() {
   tx.commit();
 }
 
-ViewsStamp Store::views_stamp() {
+std::optional<ViewsStamp> Store::views_stamp() {
   auto &s = conn_.prepare("SELECT db_id, stamp FROM views_stamp WHERE id = 1");
-  if (!s.step()) {
-    s.reset();
-    throw Error(Errc::internal, "the views_stamp row is missing");
-  }
-  ViewsStamp v{s.text(0), s.i64(1)};
+  std::optional<ViewsStamp> v;
+  if (s.step()) v = ViewsStamp{s.text(0), s.i64(1)};
   s.reset();
   return v;
 }

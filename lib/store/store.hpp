@@ -45,7 +45,9 @@ class Store {
   // Changes whenever another connection commits (PRAGMA data_version).
   std::int64_t data_version();
   void set_max_size(std::int64_t bytes);
-  ViewsStamp views_stamp();
+  // nullopt when the row is gone (deleted by another program): then no
+  // views cache can be trusted or written.
+  std::optional<ViewsStamp> views_stamp();
 
   // ---- catalog ------------------------------------------------------------
   std::vector<Department> load_departments();

@@ -216,6 +216,21 @@ TEST_CASE("any change to the tables by another SQLite client makes the cache sta
     CHECK_FALSE(db.views_from_cache());
     CHECK(db.verify().ok);
   }
+  // Without its stamp row (deleted by another program) a file opens and
+  // writes as before, and no cache is read or written.
+  {
+    std::string path = testutil::temp_db("cache_no_stamp");
+    {
+      auto db = Database::open(path, cached());
+      Data d(db, 30);
+    }
+    sql(path, "DELETE FROM views_stamp");
+    auto db = Database::open(path, cached());
+    CHECK_FALSE(db.views_from_cache());
+    CHECK_FALSE(db.save_views_cache());
+    CHECK(db.create_deal(Actor::system(), {.name = "после", .pipeline_id = db.pipelines()[0].id}) > 0);
+    CHECK(db.verify().ok);
+  }
   // A table the views do not read leaves the cache in use.
   std::string path = testutil::temp_db("cache_unrelated");
   {
