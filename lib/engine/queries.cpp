@@ -100,7 +100,8 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
     throw Error(Errc::invalid_argument, "task_due_from is after task_due_to");
   const auto &zone = model::Zone::get(options.time_zone);
   pf.now = impl_->now();
-  pf.today_end = zone.day_start_after(pf.now, 1);
+  // The end of the local day is for the items' task state only.
+  if (!options.ids_only) pf.today_end = zone.day_start_after(pf.now, 1);
 
   std::shared_lock lock(impl_->mu_);
   if (filter.task_due_from || filter.task_due_to)
