@@ -301,6 +301,20 @@ int main(int argc, char **argv) {
     fs::remove(fs::path(f.dir) / "empty-probe.db");
     remove_db((fs::path(f.dir) / "empty-probe.db").string());
 
+    // Every open below closes the previous database first, then times
+    // Database::open: wall and CPU milliseconds.
+    std::unique_ptr<dealcore::Database> db;
+    struct Timed {
+      double ms, cpu_ms;
+    };
+    auto timed_open = [&](const dealcore::Options &options) {
+      db.reset();
+      double cpu0 = process_cpu_ms();
+      auto t0 = Clock::now();
+      db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, options));
+      return Timed{micros_since(t0) / 1000, process_cpu_ms() - cpu0};
+    };
+
     // Opening from the tables (the views cache off), cold then warm; the
     // memory figure is this first open's.
     auto tables_options = bench_open_options();
@@ -308,23 +322,14 @@ int main(int argc, char **argv) {
     drop_from_page_cache(dc_path);
     double load1 = load_average();
     std::int64_t rss0 = resident_bytes(), heap0 = heap_in_use();
-    double cpu0 = process_cpu_ms();
-    auto t0 = Clock::now();
-    auto db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, tables_options));
-    double open_cold_ms = micros_since(t0) / 1000;
-    double open_cold_cpu_ms = process_cpu_ms() - cpu0;
+    const Timed open_cold = timed_open(tables_options);
     std::int64_t rss1 = resident_bytes(), heap1 = heap_in_use();
-    db.reset();
-    cpu0 = process_cpu_ms();
-    t0 = Clock::now();
-    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, tables_options));
-    double open_warm_ms = micros_since(t0) / 1000;
-    double open_warm_cpu_ms = process_cpu_ms() - cpu0;
+    const Timed open_warm = timed_open(tables_options);
 
     // The views cache: written once, then opened from, cold then warm. The
     // questions below run on the views loaded from it.
     const std::string cache_path = dc_path + "-views";
-    t0 = Clock::now();
+    auto t0 = Clock::now();
     bool saved = db->save_views_cache();
     double save_ms = micros_since(t0) / 1000;
     db.reset();
@@ -332,18 +337,9 @@ int main(int argc, char **argv) {
     cache_options.views_cache_min_deals = std::numeric_limits<std::int64_t>::max();  // read it, never rewrite it
     drop_from_page_cache(dc_path);
     drop_from_page_cache(cache_path);
-    cpu0 = process_cpu_ms();
-    t0 = Clock::now();
-    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, cache_options));
-    double cache_cold_ms = micros_since(t0) / 1000;
-    double cache_cold_cpu_ms = process_cpu_ms() - cpu0;
+    const Timed cache_cold = timed_open(cache_options);
     bool from_cache = db->views_from_cache();
-    db.reset();
-    cpu0 = process_cpu_ms();
-    t0 = Clock::now();
-    db = std::make_unique<dealcore::Database>(dealcore::Database::open(dc_path, cache_options));
-    double cache_warm_ms = micros_since(t0) / 1000;
-    double cache_warm_cpu_ms = process_cpu_ms() - cpu0;
+    const Timed cache_warm = timed_open(cache_options);
     from_cache = from_cache && db->views_from_cache();
     if (!saved || !from_cache) std::fprintf(stderr, "the views cache was not written or not used\n");
 
@@ -355,12 +351,12 @@ int main(int argc, char **argv) {
                 "\"cache_save_ms\":%.0f,\"cache_file_bytes\":%lld,\"from_cache\":%s,"
                 "\"cache_cold_ms\":%.0f,\"cache_cold_cpu_ms\":%.0f,\"cache_warm_ms\":%.0f,\"cache_warm_cpu_ms\":%.0f,"
                 "\"load1\":%.2f}\n",
-                static_cast<long long>(f.deals), open_cold_ms, open_cold_cpu_ms, open_warm_ms, open_warm_cpu_ms,
+                static_cast<long long>(f.deals), open_cold.ms, open_cold.cpu_ms, open_warm.ms, open_warm.cpu_ms,
                 static_cast<long long>(rss1 - rss0),
                 static_cast<double>(rss1 - rss0) / n, static_cast<long long>(heap1 - heap0),
                 static_cast<double>(heap1 - heap0) / n, static_cast<long long>(file_bytes(dc_path)),
                 static_cast<long long>(file_bytes(ref_path)), save_ms, static_cast<long long>(file_bytes(cache_path)),
-                from_cache ? "true" : "false", cache_cold_ms, cache_cold_cpu_ms, cache_warm_ms, cache_warm_cpu_ms,
+                from_cache ? "true" : "false", cache_cold.ms, cache_cold.cpu_ms, cache_warm.ms, cache_warm.cpu_ms,
                 load1);
     std::fflush(stdout);
 

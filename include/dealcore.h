@@ -228,9 +228,10 @@ DEALCORE_EXPORT int dealcore_db_verify(dealcore_verify_report **out,
 /* If another connection changed the file, rebuilds the views; *out is 1 then. */
 DEALCORE_EXPORT int dealcore_db_refresh(int32_t *out, dealcore_db *db) DEALCORE_NOEXCEPT;
 /* Writes the views cache now, whatever the number of deals. *out_saved: 1
- * written (or already current), 0 when the views are behind the file
- * (another connection wrote; refresh first). EIO when it cannot be written
- * (the previous cache is then intact), EINVALID for ":memory:". */
+ * written, 0 when the views are behind the file (another connection wrote;
+ * refresh first) or another program deleted the file's views stamp row.
+ * EIO when it cannot be written (the previous cache is then intact),
+ * EINVALID for ":memory:". */
 DEALCORE_EXPORT int dealcore_db_save_views_cache(int32_t *out_saved, dealcore_db *db) DEALCORE_NOEXCEPT;
 /* *out: 1 when the views in memory were loaded from the views cache, 0 when
  * they were built from the tables. */

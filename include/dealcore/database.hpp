@@ -212,10 +212,10 @@ class DEALCORE_EXPORT Database {
 
   // Writes the views cache now, whatever the number of deals. Returns false,
   // writing nothing, when the views are behind the file (another connection
-  // wrote since the last refresh()) or the file's views stamp row was
-  // deleted by another program (then no cache is read or written). Throws Errc::io when it cannot be
-  // written (a full disk included: the previous cache is then intact), and
-  // Errc::invalid_argument for an in-memory database.
+  // wrote since the last refresh()) or another program deleted the file's
+  // views stamp row (then no cache is read or written). Throws Errc::io
+  // when it cannot be written (a full disk included: the previous cache is
+  // then intact), and Errc::invalid_argument for an in-memory database.
   bool save_views_cache();
   // True when the views in memory were loaded from the views cache, false
   // when they were built from the tables (at open, or by a later refresh()).

@@ -178,12 +178,16 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   return v;
 }
 
-void Database::Impl::catch_up() {
-  if (store_.data_version() == data_version_ && !stale_) return;
-  auto version = store_.data_version();
+void Database::Impl::rebuild_views() {
   load_catalog();
   views_ = build_views();
   from_cache_ = false;
+}
+
+void Database::Impl::catch_up() {
+  if (store_.data_version() == data_version_ && !stale_) return;
+  auto version = store_.data_version();
+  rebuild_views();
   stale_ = false;
   data_version_ = version;
 }
@@ -204,9 +208,7 @@ void Database::Impl::apply(const Pending &pending) noexcept {
   // The commit stands and memory must follow it: rebuild from the tables,
   // or leave a flag for refresh() if even that fails.
   try {
-    load_catalog();
-    views_ = build_views();
-    from_cache_ = false;
+    rebuild_views();
   } catch (...) {
     stale_ = true;
   }

@@ -78,6 +78,8 @@ class Database::Impl {
   void apply(const Pending &pending) noexcept;
   void load_catalog();
   std::unique_ptr<views::DealViews> build_views();
+  // The catalog and the views again from the tables (not the cache).
+  void rebuild_views();
   // At open: the views from the cache if it is current, else build_views().
   std::unique_ptr<views::DealViews> open_views();
   // Writes the views cache if the views hold at least min_deals deals and

@@ -90,9 +90,14 @@ DealViews::DealViews() {
     orders_.push_back({dim, sort, {}});
 }
 
-const DimOrder &DealViews::all_order(SortField f) const {
+const DimOrder *DealViews::order(Dim d, SortField f) const {
   for (const auto &o : orders_)
-    if (o.dim == Dim::all && o.sort == f) return o;
+    if (o.dim == d && o.sort == f) return &o;
+  return nullptr;
+}
+
+const DimOrder &DealViews::all_order(SortField f) const {
+  if (const DimOrder *o = order(Dim::all, f)) return *o;
   throw Error(Errc::internal, "views: no order of all deals by that key");
 }
 

@@ -213,7 +213,10 @@ class DealViews {
   // now and today_end as in PreparedFilter, for the cards' task state.
   std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f, Millis now, Millis today_end) const;
 
-  // The order of all deals by a numeric sort key.
+  // The order of a dimension's deals by a numeric sort key; nullptr when
+  // the views keep none.
+  const DimOrder *order(Dim d, SortField f) const;
+  // The order of all deals by a numeric sort key (always kept).
   const DimOrder &all_order(SortField f) const;
 
   TaskIndex &tasks() { return tasks_; }

@@ -826,12 +826,10 @@ std::vector<Deal> DealViews::page_items(const std::vector<std::uint32_t> &ids, M
 }
 
 std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const {
-  const DimOrder *order = nullptr;
-  for (const auto &o : orders_)
-    if (o.dim == Dim::stage && o.sort == SortField::updated) order = &o;
-  if (!order) return std::nullopt;
+  const DimOrder *by_updated = order(Dim::stage, SortField::updated);
+  if (!by_updated) return std::nullopt;
   DealPage page;
-  const OrderedIds *ids = order->find(stage);
+  const OrderedIds *ids = by_updated->find(stage);
   if (!ids) return page;
   // Newest first: the (stage, updated) order from its end, archived deals
   // skipped, one more than asked for to know whether a next page exists.
