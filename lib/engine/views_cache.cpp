@@ -24,7 +24,7 @@ namespace dealcore {
 namespace {
 
 // Bump when the stream of views/cache.cpp or this header changes shape.
-constexpr std::uint32_t kFormat = 1;
+constexpr std::uint32_t kFormat = 2;  // 2: kanban cells by (pipeline, owner or department)
 constexpr char kMagic[8] = {'D', 'C', 'V', 'I', 'E', 'W', 'S', '\0'};
 
 struct Header {

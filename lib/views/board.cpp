@@ -1,7 +1,7 @@
 // The kanban (K1–K4): per-stage counts and sums come from the aggregates
-// kept on every change (per stage, per (stage, owner) and per (stage,
-// department)); only a tag filter, which no aggregate covers, falls
-// back to intersecting posting lists.
+// kept on every change (per stage, and per (pipeline, owner) and (pipeline,
+// department) in cells by stage); only a tag filter, which no aggregate
+// covers, falls back to intersecting posting lists.
 #include <algorithm>
 #include <optional>
 
@@ -10,45 +10,57 @@
 
 namespace dealcore::views {
 
-void DealViews::board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
-                          Aggregate &out) const {
-  out.count = 0;
-  out.sums.clear();  // keeps its capacity: no allocation a column
+void DealViews::board_sums(const Pipeline &p, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
+                           BoardSums &out) const {
+  out.clear();
+  out.resize(p.stages.size());
   auto in_list = [](const std::vector<Id> &v, std::uint32_t x) {
     return v.empty() || std::binary_search(v.begin(), v.end(), static_cast<Id>(x));
   };
   if (!tag_sets.empty()) {
-    auto st = by_stage_.find(stage);
-    if (st == by_stage_.end()) return;
     Bitmap tagged;
     for (const auto *t : tag_sets) tagged.or_with(*t);
-    tagged.and_with(st->second);
     tagged.andnot_with(archived_);
-    tagged.for_each([&](std::uint32_t id) {
-      const Row &r = *row(id);
-      if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept)) out.add(r.currency, r.amount, +1);
-    });
-    return;
-  }
-  if (f.owners.empty() && f.departments.empty()) {
-    auto t = stage_total_.find(stage);
-    if (t != stage_total_.end()) out.merge(t->second);
-    return;
-  }
-  if (f.owners.empty()) {
-    for (Id d : f.departments) {
-      if (d < 0 || d > static_cast<Id>(UINT32_MAX)) continue;
-      auto c = board_dept_.find(cell_key(stage, static_cast<std::uint32_t>(d)));
-      if (c != board_dept_.end()) out.merge(c->second);
+    for (std::size_t i = 0; i < p.stages.size(); ++i) {
+      auto st = by_stage_.find(static_cast<std::uint32_t>(p.stages[i].id));
+      if (st == by_stage_.end()) continue;
+      Bitmap in_stage = tagged;
+      in_stage.and_with(st->second);
+      in_stage.for_each([&](std::uint32_t id) {
+        const Row &r = *row(id);
+        if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept)) out[i].add(r.currency, r.amount, +1);
+      });
     }
     return;
   }
-  for (Id owner : f.owners) {
-    if (owner < 0 || owner > static_cast<Id>(UINT32_MAX)) continue;
-    auto cells = board_.find(cell_key(stage, static_cast<std::uint32_t>(owner)));
-    if (cells == board_.end()) continue;
-    for (const auto &c : cells->second)
-      if (in_list(f.departments, c.dept)) out.merge(c.agg);
+  if (f.owners.empty() && f.departments.empty()) {
+    for (std::size_t i = 0; i < p.stages.size(); ++i) {
+      auto t = stage_total_.find(static_cast<std::uint32_t>(p.stages[i].id));
+      if (t != stage_total_.end()) out[i].merge(t->second);
+    }
+    return;
+  }
+  // The cells of one owner or department in this pipeline, sorted by stage:
+  // consecutive cells mostly share a column.
+  const auto pipeline = static_cast<std::uint32_t>(p.id);
+  std::size_t col = 0;
+  auto merge_cells = [&](const BoardCells &cells, bool check_dept) {
+    for (const auto &c : cells) {
+      if (check_dept && !in_list(f.departments, c.dept)) continue;
+      if (static_cast<std::uint32_t>(p.stages[col].id) != c.stage) {
+        col = 0;
+        while (col < p.stages.size() && static_cast<std::uint32_t>(p.stages[col].id) != c.stage) ++col;
+        if (col == p.stages.size()) throw Error(Errc::internal, "a kanban cell's stage is not in its pipeline");
+      }
+      out[col].merge(c.agg);
+    }
+  };
+  const bool by_owner = !f.owners.empty();
+  for (Id x : by_owner ? f.owners : f.departments) {
+    if (x < 0 || x > static_cast<Id>(UINT32_MAX)) continue;
+    const auto &m = by_owner ? board_owner_ : board_dept_;
+    auto cells = m.find(cell_key(pipeline, static_cast<std::uint32_t>(x)));
+    if (cells != m.end()) merge_cells(cells->second, by_owner);
   }
 }
 
@@ -86,12 +98,14 @@ std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &
   }
   std::vector<StageColumn> out;
   out.reserve(p.stages.size());
-  Aggregate a;
-  for (const Stage &s : p.stages) {
+  BoardSums sums;  // on the stack for up to 16 stages
+  if (!no_tag_matches && !p.stages.empty()) board_sums(p, f, tag_sets, sums);
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    const Stage &s = p.stages[i];
     StageColumn &col = out.emplace_back();
     col.stage = s;
     if (no_tag_matches) continue;
-    board_sum(static_cast<std::uint32_t>(s.id), f, tag_sets, a);
+    const Aggregate &a = sums[i];
     col.count = a.count;
     col.sums.reserve(a.sums.size());
     for (const auto &x : a.sums) col.sums.push_back({x.sum, currencies_[x.currency]});

@@ -115,8 +115,8 @@ void save_aggregate(CacheWriter &w, const Aggregate &a) {
   }
 }
 
-Aggregate load_aggregate(CacheReader &r, std::size_t currencies) {
-  Aggregate a;
+// Into a (not returned: GCC 12 warns, wrongly, on moving inline sums).
+void load_aggregate(CacheReader &r, std::size_t currencies, Aggregate &a) {
   a.count = r.i64();
   a.sums.resize(r.count(20));
   for (auto &x : a.sums) {
@@ -127,7 +127,6 @@ Aggregate load_aggregate(CacheReader &r, std::size_t currencies) {
     x.sum = r.i64();
   }
   cache_check(a.count > 0, "kanban count");
-  return a;
 }
 
 }  // namespace
@@ -246,23 +245,21 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
 
 void DealViews::save_orders_postings_indexes(CacheWriter &w) const {
   w.section();
-  w.u64(board_.size());
-  for (const auto &[key, cells] : board_) {
-    w.u64(key);
-    w.u64(cells.size());
-    for (const auto &c : cells) {
-      w.u32(c.dept);
-      save_aggregate(w, c.agg);
+  for (const auto *m : {&board_owner_, &board_dept_}) {
+    w.u64(m->size());
+    for (const auto &[key, cells] : *m) {
+      w.u64(key);
+      w.u64(cells.size());
+      for (const auto &c : cells) {
+        w.u32(c.stage);
+        w.u32(c.dept);
+        save_aggregate(w, c.agg);
+      }
     }
   }
   w.u64(stage_total_.size());
   for (const auto &[stage, agg] : stage_total_) {
     w.u32(stage);
-    save_aggregate(w, agg);
-  }
-  w.u64(board_dept_.size());
-  for (const auto &[key, agg] : board_dept_) {
-    w.u64(key);
     save_aggregate(w, agg);
   }
   for (const auto &o : orders_) {
@@ -435,30 +432,32 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
   // Stored, not added up again from the rows: that would cost a hash probe
   // into a table of stage x owner cells a row.
   const auto cur = currencies_.size();
-  auto cells = r.count(16);
-  board_.reserve(cells);
-  for (std::size_t i = 0; i < cells; ++i) {
-    auto key = r.u64();
-    auto &v = board_[key];
-    cache_check(v.empty(), "kanban cell key");
-    v.resize(r.count(32));
-    cache_check(!v.empty(), "kanban cell");
-    for (auto &c : v) {
-      c.dept = r.u32();
-      c.agg = load_aggregate(r, cur);
+  for (auto *m : {&board_owner_, &board_dept_}) {
+    auto keys = r.count(16);
+    m->reserve(keys);
+    for (std::size_t i = 0; i < keys; ++i) {
+      auto key = r.u64();
+      auto &v = (*m)[key];
+      cache_check(v.empty(), "kanban cell key");
+      v.resize(r.count(24));
+      cache_check(!v.empty(), "kanban cells");
+      for (auto &c : v) {
+        c.stage = r.u32();
+        c.dept = r.u32();
+        cache_check(&c == v.data() || std::pair{(&c)[-1].stage, (&c)[-1].dept} < std::pair{c.stage, c.dept},
+                    "kanban cell order");
+        cache_check(m == &board_owner_ || c.dept == (key & 0xFFFFFFFFu), "kanban department cell");
+        load_aggregate(r, cur, c.agg);
+      }
     }
   }
   auto stages = r.count(20);
   stage_total_.reserve(stages);
   for (std::size_t i = 0; i < stages; ++i) {
     auto stage = r.u32();
-    cache_check(stage_total_.emplace(stage, load_aggregate(r, cur)).second, "kanban stage");
-  }
-  auto depts = r.count(24);
-  board_dept_.reserve(depts);
-  for (std::size_t i = 0; i < depts; ++i) {
-    auto key = r.u64();
-    cache_check(board_dept_.emplace(key, load_aggregate(r, cur)).second, "kanban department cell");
+    auto [t, added] = stage_total_.try_emplace(stage);
+    cache_check(added, "kanban stage");
+    load_aggregate(r, cur, t->second);
   }
   for (auto &o : orders_) {
     auto values = r.count(12);

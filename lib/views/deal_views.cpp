@@ -156,18 +156,23 @@ std::uint16_t DealViews::intern_currency(const std::string &c) {
   return id;
 }
 
-void DealViews::aggregate(const Row &r, int sign) {
-  if (r.archived) return;
-  auto &cells = board_[cell_key(r.stage, r.owner)];
-  auto c = std::find_if(cells.begin(), cells.end(), [&](const DeptCell &x) { return x.dept == r.dept; });
-  if (c == cells.end()) c = cells.insert(cells.end(), DeptCell{r.dept, {}});
+void DealViews::add_to_cells(BoardCells &cells, const Row &r, int sign) {
+  auto c = std::lower_bound(cells.begin(), cells.end(), std::pair{r.stage, r.dept}, [](const BoardCell &x, auto k) {
+    return std::pair{x.stage, x.dept} < k;
+  });
+  if (c == cells.end() || c->stage != r.stage || c->dept != r.dept) c = cells.insert(c, BoardCell{r.stage, r.dept, {}});
   c->agg.add(r.currency, r.amount, sign);
   if (c->agg.count == 0) cells.erase(c);
-  if (cells.empty()) board_.erase(cell_key(r.stage, r.owner));
-  auto dk = cell_key(r.stage, r.dept);
-  auto &dcell = board_dept_[dk];
-  dcell.add(r.currency, r.amount, sign);
-  if (dcell.count == 0) board_dept_.erase(dk);
+}
+
+void DealViews::aggregate(const Row &r, int sign) {
+  if (r.archived) return;
+  for (auto *m : {&board_owner_, &board_dept_}) {
+    auto key = cell_key(r.pipeline, m == &board_owner_ ? r.owner : r.dept);
+    auto &cells = (*m)[key];
+    add_to_cells(cells, r, sign);
+    if (cells.empty()) m->erase(key);
+  }
   auto &total = stage_total_[r.stage];
   total.add(r.currency, r.amount, sign);
   if (total.count == 0) stage_total_.erase(r.stage);
@@ -674,22 +679,21 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     return std::make_pair(a.count, m);
   };
   auto cmp_board = [&](const DealViews &x, const DealViews &y, bool both_ways) {
-    for (const auto &[key, cells] : x.board_) {
-      auto st = y.board_.find(key);
-      for (const auto &cell : cells) {
-        const Aggregate *other = nullptr;
-        if (st != y.board_.end())
-          for (const auto &c : st->second)
-            if (c.dept == cell.dept) other = &c.agg;
-        if (!other || (both_ways && named(x, cell.agg) != named(y, *other)))
-          note(fmt::format("kanban sums of stage {} owner {} department {} differ", key >> 32, key & 0xFFFFFFFFu,
-                           cell.dept));
+    for (const auto *m : {&x.board_owner_, &x.board_dept_}) {
+      const auto &other_map = m == &x.board_owner_ ? y.board_owner_ : y.board_dept_;
+      const char *what = m == &x.board_owner_ ? "owner" : "department";
+      for (const auto &[key, cells] : *m) {
+        auto st = other_map.find(key);
+        for (const auto &cell : cells) {
+          const Aggregate *other = nullptr;
+          if (st != other_map.end())
+            for (const auto &c : st->second)
+              if (c.stage == cell.stage && c.dept == cell.dept) other = &c.agg;
+          if (!other || (both_ways && named(x, cell.agg) != named(y, *other)))
+            note(fmt::format("kanban sums of pipeline {} {} {} stage {} department {} differ", key >> 32, what,
+                             key & 0xFFFFFFFFu, cell.stage, cell.dept));
+        }
       }
-    }
-    for (const auto &[key, agg] : x.board_dept_) {
-      auto c = y.board_dept_.find(key);
-      if (c == y.board_dept_.end() || (both_ways && named(x, agg) != named(y, c->second)))
-        note(fmt::format("kanban sums of stage {} department {} differ", key >> 32, key & 0xFFFFFFFFu));
     }
     for (const auto &[stage, agg] : x.stage_total_) {
       auto t = y.stage_total_.find(stage);

@@ -22,6 +22,7 @@
 // shared_mutex (many readers or one writer).
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <boost/multi_index/composite_key.hpp>
 #include <boost/multi_index/mem_fun.hpp>
 #include <boost/multi_index/member.hpp>
@@ -157,12 +158,17 @@ struct Aggregate {
     friend bool operator==(const Sum &, const Sum &) = default;
   };
   std::int64_t count = 0;
-  std::vector<Sum> sums;  // by currency; a currency leaves with its last deal
+  // By currency; a currency leaves with its last deal. Three inline: a
+  // board cell reads its sums without another cache miss.
+  boost::container::small_vector<Sum, 3> sums;
   void add(std::uint16_t currency, std::int64_t amount, int sign);
   void merge(const Aggregate &o);
   bool empty() const { return count == 0; }
   friend bool operator==(const Aggregate &, const Aggregate &) = default;
 };
+
+// A board's sums, one per stage.
+using BoardSums = boost::container::small_vector<Aggregate, 16>;
 
 // A list filter with its text parts already normalized, and what depends on
 // the clock and the caller's time zone worked out, by the engine.
@@ -275,10 +281,10 @@ class DealViews {
   void load_rows(CacheReader &r);
   void load_sums_and_orders(CacheReader &r);
   void load_postings(CacheReader &r);
-  // The count and sums of a stage's deals under the filter (whose lists are
-  // sorted and unique), into out.
-  void board_sum(std::uint32_t stage, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
-                 Aggregate &out) const;
+  // The count and sums of each of the pipeline's stages under the filter
+  // (whose lists are sorted and unique), into out, by the stages' order.
+  void board_sums(const Pipeline &p, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
+                  BoardSums &out) const;
 
   RowSet rows_;
   std::vector<const Row *> by_id_;
@@ -300,18 +306,22 @@ class DealViews {
   Bitmap by_kind_[3];
   Bitmap with_tasks_;
 
-  // Kanban aggregates of non-archived deals: stage -> (owner, dept) -> sums.
-  // Keyed by (stage << 32 | owner) and (stage << 32 | department), so a
-  // filtered board costs one hash probe per stage and value, not a walk
-  // down a tree per stage.
-  struct DeptCell {
-    std::uint32_t dept;
+  // Kanban aggregates of non-archived deals. The cells of one (pipeline,
+  // owner) and of one (pipeline, department) lie in one vector, sorted by
+  // (stage, department), sums inline: a filtered board costs one hash probe
+  // per owner or department and a short contiguous read, not three cache
+  // misses a column.
+  struct BoardCell {
+    std::uint32_t stage;
+    std::uint32_t dept;  // in board_dept_: the key's department
     Aggregate agg;
   };
-  static std::uint64_t cell_key(std::uint32_t stage, std::uint32_t x) { return std::uint64_t{stage} << 32 | x; }
-  std::unordered_map<std::uint64_t, std::vector<DeptCell>> board_;  // (stage, owner) -> per department
+  using BoardCells = std::vector<BoardCell>;
+  static std::uint64_t cell_key(std::uint32_t pipeline, std::uint32_t x) { return std::uint64_t{pipeline} << 32 | x; }
+  static void add_to_cells(BoardCells &cells, const Row &r, int sign);
+  std::unordered_map<std::uint64_t, BoardCells> board_owner_;  // (pipeline, owner)
+  std::unordered_map<std::uint64_t, BoardCells> board_dept_;   // (pipeline, department)
   std::unordered_map<std::uint32_t, Aggregate> stage_total_;
-  std::unordered_map<std::uint64_t, Aggregate> board_dept_;  // (stage, department)
 
   // Interned strings: index 0 is "none".
   std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};

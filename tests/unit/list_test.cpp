@@ -162,6 +162,7 @@ TEST_CASE("board columns agree with brute force under every filter") {
                                    {.owners = {d.c.anna}},
                                    {.owners = {d.c.anna, 0}},
                                    {.departments = {d.c.dept_b}},
+                                   {.departments = {d.c.dept_b, d.c.dept_a}},
                                    {.owners = {d.c.boris}, .departments = {d.c.dept_a}},
                                    {.tags_any = {d.c.tags[0], d.c.tags[2]}},
                                    {.owners = {d.c.vera}, .tags_any = {d.c.tags[1]}}};
