@@ -44,7 +44,7 @@ Database::Impl::Impl(const std::string &path, const Options &options)
   // refresh() rebuild, even one the views below already see.
   data_version_ = store_.data_version();
   load_catalog();
-  views_ = open_views();
+  open_views();
 }
 
 Database::Impl::~Impl() {
@@ -56,17 +56,30 @@ Database::Impl::~Impl() {
   }
 }
 
-std::unique_ptr<views::DealViews> Database::Impl::open_views() {
+void Database::Impl::open_views() {
   cache_path_ = views_cache_path(path_);
   if (options_.views_cache && !cache_path_.empty()) {
     auto stamp = store_.views_stamp();
-    if (auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions()) : nullptr) {
-      cached_ = stamp;
+    CacheStamp at;
+    if (auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions(), at) : nullptr) {
+      views_ = std::move(v);
+      synced_ = {at.seq, at.stamp.outside};
+      cached_ = at.stamp;
       from_cache_ = true;
-      return v;
+      if (at.stamp == *stamp) return;
+      // Behind the file by dealcore's writes only: the event log says what
+      // changed since (a process that ended without closing, or another
+      // process's writes).
+      try {
+        if (catch_up_from_events()) return;
+      } catch (...) {
+      }
+      views_.reset();
+      from_cache_ = false;
+      load_catalog();
     }
   }
-  return build_views();
+  views_ = build_views(&synced_);
 }
 
 bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
@@ -86,7 +99,7 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
   if (!force && cached_ == stamp) return true;
   struct stat st {};
   const unsigned mode = ::stat(path_.c_str(), &st) == 0 ? static_cast<unsigned>(st.st_mode) : 0644u;
-  write_views_cache(cache_path_, *stamp, *views_, mode);
+  write_views_cache(cache_path_, {*stamp, synced_.seq}, *views_, mode);
   cached_ = stamp;
   return true;
 }
@@ -115,7 +128,7 @@ std::unordered_map<Id, int> Database::Impl::stage_positions() const {
 // Reading the tables and building the views cost about the same, so a
 // second thread reads while this one builds; where no thread can be had,
 // the reading runs first, here.
-std::unique_ptr<views::DealViews> Database::Impl::build_views() {
+std::unique_ptr<views::DealViews> Database::Impl::build_views(SyncPoint *at) {
   auto v = std::make_unique<views::DealViews>();
   v->set_stage_positions(stage_positions());
   struct Cancelled {};
@@ -127,6 +140,10 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
   auto read = [&] {
     try {
       store::ReadTxn snapshot(store_.conn());
+      if (at) {
+        auto stamp = store_.views_stamp();
+        *at = {store_.last_event_seq(), stamp ? stamp->outside : 0};
+      }
       store_.scan_contacts([&](Contact &&c) {
         if (!contacts.push(std::move(c))) throw Cancelled{};
       });
@@ -180,14 +197,22 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views() {
 
 void Database::Impl::rebuild_views() {
   load_catalog();
-  views_ = build_views();
+  views_ = build_views(&synced_);
   from_cache_ = false;
 }
 
 void Database::Impl::catch_up() {
   if (store_.data_version() == data_version_ && !stale_) return;
   auto version = store_.data_version();
-  rebuild_views();
+  bool done = false;
+  if (!stale_) {
+    try {
+      done = catch_up_from_events();
+    } catch (...) {
+      // Half applied, perhaps: rebuilt below.
+    }
+  }
+  if (!done) rebuild_views();
   stale_ = false;
   data_version_ = version;
 }

@@ -72,16 +72,35 @@ class Database::Impl {
   void move_record(store::DealRecord &d, const Stage &target, const std::string &lost_reason);
   void assign_record(store::DealRecord &d, Id owner);
 
-  // Rebuilds catalog and views if another connection wrote since we looked.
+  // Brings catalog and views up to date if another connection wrote since
+  // we looked: from the event log when it describes every change, else by
+  // a rebuild from the tables.
   void catch_up();
+  // Where the views stand: every event up to seq is reflected in them, and
+  // the file's views stamp had this `outside` value (see store.cpp, v4).
+  struct SyncPoint {
+    std::int64_t seq = 0;
+    std::int64_t outside = 0;
+  };
+  // Re-reads what the events after synced_.seq touched (deals, their tasks,
+  // contacts, the catalog) in one snapshot and applies it to views_
+  // (engine/catch_up.cpp). Returns false, having changed nothing in the
+  // views, when the log cannot describe the changes: another program wrote
+  // (`outside` moved), too many events, or an event it does not know. If it
+  // throws, the views may be half-changed and must be rebuilt.
+  bool catch_up_from_events();
   // Applies a committed transaction's rows to the views.
   void apply(const Pending &pending) noexcept;
   void load_catalog();
-  std::unique_ptr<views::DealViews> build_views();
+  // The views from the tables, in one snapshot; *at (when given) gets the
+  // snapshot's sync point.
+  std::unique_ptr<views::DealViews> build_views(SyncPoint *at = nullptr);
   // The catalog and the views again from the tables (not the cache).
   void rebuild_views();
-  // At open: the views from the cache if it is current, else build_views().
-  std::unique_ptr<views::DealViews> open_views();
+  // At open, into views_: the views from the cache if it is current, or
+  // behind the file by dealcore's own writes only (then brought up to date
+  // from the event log); else build_views().
+  void open_views();
   // Writes the views cache if the views hold at least min_deals deals and
   // are in step with the file; unless forced, not when the cache already
   // holds them. Returns whether the cache now holds the views.
@@ -101,6 +120,7 @@ class Database::Impl {
   mutable store::Store store_;  // guarded by store_mu_
   std::unique_ptr<views::DealViews> views_;
   std::int64_t data_version_ = 0;
+  SyncPoint synced_;  // guarded like views_
   bool stale_ = false;  // a failed apply left the views behind; refresh() mends
   std::string cache_path_;  // the views cache; "" for an in-memory database
   // The stamp of the views the cache file was last seen holding (loaded or
@@ -125,14 +145,21 @@ auto Database::Impl::write(Actor actor, F &&fn) {
   check_actor(actor);
   Pending pending;
   store::Txn tx(store_.conn());
+  store_.begin_views_write();
+  auto finish = [&] {
+    store_.end_views_write(pending.catalog || !pending.deals.empty() || !pending.contacts.empty() ||
+                           !pending.tasks.empty() || !pending.deleted_tasks.empty());
+    auto seq = store_.last_event_seq();
+    tx.commit();
+    synced_.seq = seq;  // our events are in the views once applied
+    apply(pending);
+  };
   if constexpr (std::is_void_v<decltype(fn(pending))>) {
     fn(pending);
-    tx.commit();
-    apply(pending);
+    finish();
   } else {
     auto result = fn(pending);
-    tx.commit();
-    apply(pending);
+    finish();
     return result;
   }
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -24,7 +25,8 @@ namespace dealcore {
 namespace {
 
 // Bump when the stream of views/cache.cpp or this header changes shape.
-constexpr std::uint32_t kFormat = 2;  // 2: kanban cells by (pipeline, owner or department)
+// 2: kanban cells by (pipeline, owner or department); 3: seq and outside.
+constexpr std::uint32_t kFormat = 3;
 constexpr char kMagic[8] = {'D', 'C', 'V', 'I', 'E', 'W', 'S', '\0'};
 
 struct Header {
@@ -35,12 +37,14 @@ struct Header {
   char db_id[64];
   std::uint32_t pad;
   std::int64_t stamp;
+  std::int64_t outside;
+  std::int64_t seq;
   std::uint64_t payload_size;
-  std::uint64_t checksum;
+  std::uint64_t checksum;  // of the fields above, then of the table of sections
 };
-static_assert(sizeof(Header) == 112 && std::is_trivially_copyable_v<Header>);
+static_assert(sizeof(Header) == 128 && std::is_trivially_copyable_v<Header>);
 
-Header header_for(const store::ViewsStamp &stamp) {
+Header header_for(const store::ViewsStamp &stamp, std::int64_t seq) {
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.format = kFormat;
@@ -49,7 +53,14 @@ Header header_for(const store::ViewsStamp &stamp) {
   h.id_size = static_cast<std::uint32_t>(stamp.db_id.size());
   std::memcpy(h.db_id, stamp.db_id.data(), stamp.db_id.size());
   h.stamp = stamp.stamp;
+  h.outside = stamp.outside;
+  h.seq = seq;
   return h;
+}
+
+// The header's checksum: its own fields, then the table of sections' sum.
+std::uint64_t header_checksum(const Header &h, std::uint64_t table_sum) {
+  return views::cache_checksum(table_sum, reinterpret_cast<const char *>(&h), offsetof(Header, checksum));
 }
 
 // Reads n bytes at offset; false when the file ends first or fails.
@@ -108,9 +119,8 @@ std::string views_cache_path(const std::string &db_path) {
   return db_path + "-views";
 }
 
-void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v,
-                       unsigned mode) {
-  Header h = header_for(stamp);
+void write_views_cache(const std::string &path, const CacheStamp &at, const views::DealViews &v, unsigned mode) {
+  Header h = header_for(at.stamp, at.seq);
   std::string tmp = path + ".XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw Error(Errc::io, fmt::format("views cache: cannot create {}: {}", tmp, std::strerror(errno)));
@@ -130,8 +140,9 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
     views::CacheWriter w(f);
     w.pod(h);
     v.save(w);
-    h.checksum = w.finish();  // of the table of sections, each of which has its own
+    auto table_sum = w.finish();
     h.payload_size = w.size() - sizeof h;
+    h.checksum = header_checksum(h, table_sum);  // each section has its own
     if (std::fseek(f, 0, SEEK_SET) != 0 || std::fwrite(&h, sizeof h, 1, f) != 1 || std::fflush(f) != 0)
       throw std::runtime_error("write failed");
     errno = 0;
@@ -154,8 +165,8 @@ void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, 
   }
 }
 
-std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &stamp,
-                                                   const std::unordered_map<Id, int> &positions) {
+std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
+                                                   const std::unordered_map<Id, int> &positions, CacheStamp &at) {
   Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) return nullptr;
   struct stat st {};
@@ -163,11 +174,11 @@ std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, cons
   const auto size = static_cast<std::uint64_t>(st.st_size);
   Header h;
   if (!read_at(file.fd, reinterpret_cast<char *>(&h), sizeof h, 0)) return nullptr;
-  const Header want = header_for(stamp);
+  const Header want = header_for(current, 0);
   if (std::memcmp(h.magic, want.magic, sizeof h.magic) != 0 || h.format != want.format ||
       h.schema != want.schema || h.id_size != want.id_size ||
-      std::memcmp(h.db_id, want.db_id, sizeof h.db_id) != 0 || h.stamp != want.stamp ||
-      h.payload_size != size - sizeof h)
+      std::memcmp(h.db_id, want.db_id, sizeof h.db_id) != 0 || (h.stamp != want.stamp && h.outside != want.outside) ||
+      h.seq < 0 || h.payload_size != size - sizeof h)
     return nullptr;
   // The table of sections, at the end: the entries, then their count.
   std::uint64_t n = 0;
@@ -176,7 +187,7 @@ std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, cons
   const std::uint64_t table_at = size - 8 - n * sizeof(views::CacheSection);
   std::vector<char> raw(static_cast<std::size_t>(n * sizeof(views::CacheSection) + 8));
   if (!read_at(file.fd, raw.data(), raw.size(), table_at)) return nullptr;
-  if (views::cache_checksum(0, raw.data(), raw.size()) != h.checksum) return nullptr;
+  if (header_checksum(h, views::cache_checksum(0, raw.data(), raw.size())) != h.checksum) return nullptr;
   std::vector<views::CacheSection> table(static_cast<std::size_t>(n));
   std::memcpy(table.data(), raw.data(), table.size() * sizeof(views::CacheSection));
   std::uint64_t end = sizeof h;  // sections follow one another up to the table
@@ -190,6 +201,7 @@ std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, cons
     auto v = std::make_unique<views::DealViews>();
     v->set_stage_positions(positions);
     v->load(sections);
+    at = {{current.db_id, h.stamp, h.outside}, h.seq};
     return v;
   } catch (const views::CacheFormatError &) {
     return nullptr;

@@ -3,12 +3,15 @@
 // loads them instead of reading every table and building them again.
 //
 // SQLite stays the truth. The cache is stamped with the database's views
-// stamp (store::ViewsStamp), which triggers replace on every change to a
-// table the views read, by dealcore or by any other SQLite client; a cache
-// is used only when its stamp is the file's current one, its size and
-// checksum hold, and it parses completely. Anything else (no file, stale,
-// from another database, torn, damaged, written by another format version)
-// means "build from the tables", never an error.
+// stamp (store::ViewsStamp), which changes on every change to a table the
+// views read, by dealcore or by any other SQLite client, and with the last
+// event seq the views reflect. A cache is used when its size and checksum
+// hold, it parses completely, and either its stamp is the file's current
+// one, or only dealcore wrote since (the stamp's `outside` value is the
+// same): then the event log after its seq brings it up to date. Anything
+// else (no file, another program wrote, from another database, torn,
+// damaged, written by another format version) means "build from the
+// tables", never an error.
 //
 // Written to a temporary file beside it and renamed over it, so a reader
 // sees the old cache or the new one. Not fsync'ed: after a crash a lost or
@@ -27,16 +30,25 @@ namespace dealcore {
 // "<path>-views"; "" for a database without a file of its own (":memory:").
 std::string views_cache_path(const std::string &db_path);
 
-// Writes the views stamped `stamp`, with the permission bits `mode` (the
+// What a cache holds: the views as of this stamp, which reflect every
+// event up to seq.
+struct CacheStamp {
+  store::ViewsStamp stamp;
+  std::int64_t seq = 0;
+};
+
+// Writes the views stamped `at`, with the permission bits `mode` (the
 // database file's). Throws Error(Errc::io) when the file cannot be written
 // (a full disk included); the old cache is then intact and no temporary
 // file is left.
-void write_views_cache(const std::string &path, const store::ViewsStamp &stamp, const views::DealViews &v,
-                       unsigned mode);
+void write_views_cache(const std::string &path, const CacheStamp &at, const views::DealViews &v, unsigned mode);
 
-// The views from the cache when it is usable for `stamp` (see above);
-// nullptr otherwise. positions: each stage's position, from the catalog.
-std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &stamp,
-                                                   const std::unordered_map<Id, int> &positions);
+// The views from the cache when it is usable for the file's current stamp:
+// the same stamp, or a stale one with the same database id and `outside`
+// value (only dealcore wrote since: the caller brings the views up to date
+// from the event log after at.seq). nullptr otherwise. `at` gets the
+// cache's stamp. positions: each stage's position, from the catalog.
+std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
+                                                   const std::unordered_map<Id, int> &positions, CacheStamp &at);
 
 }  // namespace dealcore

@@ -171,17 +171,34 @@ CREATE TABLE views_stamp(
 INSERT INTO views_stamp(id, db_id, stamp) VALUES (1, lower(hex(randomblob(16))), random());
 )SQL";
 
+// v4: changes made by dealcore itself no longer fire the stamp's triggers.
+// A dealcore write sets `writer` to 1 first and back to 0 last, in its own
+// transaction, so no other connection ever sees the 1; it then replaces
+// the stamp once. Any other SQLite client's change fires the triggers,
+// which also replace `outside`. While `outside` holds still, every change
+// since a known event seq is described by the event log, and views (or a
+// views cache) can be brought up to date from it instead of rebuilt.
+const char *const kSchemaV4 = R"SQL(
+ALTER TABLE views_stamp ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE views_stamp ADD COLUMN outside INTEGER NOT NULL DEFAULT 0;
+UPDATE views_stamp SET outside = random();
+)SQL";
+
 // The tables the views (and the catalog they use) are derived from.
 const char *const kStampedTables[] = {"pipelines",      "stages",         "deals",         "deal_tags", "contacts",
                                       "contact_phones", "contact_emails", "deal_contacts", "tasks"};
 
-std::string stamp_triggers() {
+std::string stamp_triggers(bool drop_v3) {
   std::string sql;
   for (const char *t : kStampedTables)
-    for (const char *op : {"INSERT", "UPDATE", "DELETE"})
-      sql += fmt::format("CREATE TRIGGER views_stamp_{0}_{1} AFTER {1} ON {0} BEGIN "
-                         "UPDATE views_stamp SET stamp = random() WHERE id = 1; END;\n",
-                         t, op);
+    for (const char *op : {"INSERT", "UPDATE", "DELETE"}) {
+      if (drop_v3) sql += fmt::format("DROP TRIGGER IF EXISTS views_stamp_{0}_{1};\n", t, op);
+      sql += fmt::format(
+          "CREATE TRIGGER views_stamp_{0}_{1} AFTER {1} ON {0} "
+          "WHEN (SELECT writer FROM views_stamp WHERE id = 1) IS NOT 1 BEGIN "
+          "UPDATE views_stamp SET stamp = random(), outside = random() WHERE id = 1; END;\n",
+          t, op);
+    }
   return sql;
 }
 
@@ -278,20 +295,34 @@ void Store::migrate() {
     conn_.exec(kSchemaV2);
     migrate_intervals_v2();
   }
-  if (version < 3) {
-    conn_.exec(kSchemaV3);
-    conn_.exec(stamp_triggers());
+  if (version < 3) conn_.exec(kSchemaV3);
+  if (version < 4) {
+    conn_.exec(kSchemaV4);
+    conn_.exec(stamp_triggers(version == 3));
   }
   conn_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   tx.commit();
 }
 
 std::optional<ViewsStamp> Store::views_stamp() {
-  auto &s = conn_.prepare("SELECT db_id, stamp FROM views_stamp WHERE id = 1");
+  auto &s = conn_.prepare("SELECT db_id, stamp, outside FROM views_stamp WHERE id = 1");
   std::optional<ViewsStamp> v;
-  if (s.step()) v = ViewsStamp{s.text(0), s.i64(1)};
+  if (s.step()) v = ViewsStamp{s.text(0), s.i64(1), s.i64(2)};
   s.reset();
   return v;
+}
+
+void Store::begin_views_write() {
+  auto &s = conn_.prepare("UPDATE views_stamp SET writer = 1 WHERE id = 1");
+  s.step();
+  s.reset();
+}
+
+void Store::end_views_write(bool views_changed) {
+  auto &s = conn_.prepare(views_changed ? "UPDATE views_stamp SET writer = 0, stamp = random() WHERE id = 1"
+                                        : "UPDATE views_stamp SET writer = 0 WHERE id = 1");
+  s.step();
+  s.reset();
 }
 
 std::int64_t Store::data_version() {

@@ -20,7 +20,7 @@
 namespace dealcore::store {
 
 // The schema version this library writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // A deal row as stored: the public Deal plus what only the engine needs.
 struct DealRecord : Deal {
@@ -28,10 +28,12 @@ struct DealRecord : Deal {
 };
 
 // What the views were built from: the database's id and the random stamp
-// that every change to a table the views read replaces (schema v3).
+// that every change to a table the views read replaces (schema v3), and
+// `outside`, which only changes made by other programs replace (v4).
 struct ViewsStamp {
   std::string db_id;
   std::int64_t stamp = 0;
+  std::int64_t outside = 0;
   friend bool operator==(const ViewsStamp &, const ViewsStamp &) = default;
 };
 
@@ -48,6 +50,11 @@ class Store {
   // nullopt when the row is gone (deleted by another program): then no
   // views cache can be trusted or written.
   std::optional<ViewsStamp> views_stamp();
+  // Inside every dealcore write transaction: begin_views_write() first (the
+  // stamp's triggers then stay quiet), end_views_write() last, replacing
+  // the stamp when the write changed what the views read.
+  void begin_views_write();
+  void end_views_write(bool views_changed);
 
   // ---- catalog ------------------------------------------------------------
   std::vector<Department> load_departments();

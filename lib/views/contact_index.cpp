@@ -40,6 +40,13 @@ void ContactIndex::drop(std::vector<std::vector<Entry>> &b, std::uint32_t bucket
   if (it != v.end() && *it == e) v.erase(it);
 }
 
+void ContactIndex::replace(const Contact &now) {
+  const auto cid = static_cast<std::uint32_t>(now.id);
+  for (auto *b : {&phones_, &emails_})
+    for (auto &bucket : *b) std::erase_if(bucket, [cid](const Entry &e) { return e.contact == cid; });
+  put(nullptr, now);
+}
+
 void ContactIndex::put(const Contact *old, const Contact &now) {
   auto cid = static_cast<std::uint32_t>(now.id);
   if (old) {

@@ -160,7 +160,11 @@ void DealViews::add_to_cells(BoardCells &cells, const Row &r, int sign) {
   auto c = std::lower_bound(cells.begin(), cells.end(), std::pair{r.stage, r.dept}, [](const BoardCell &x, auto k) {
     return std::pair{x.stage, x.dept} < k;
   });
-  if (c == cells.end() || c->stage != r.stage || c->dept != r.dept) c = cells.insert(c, BoardCell{r.stage, r.dept, {}});
+  if (c == cells.end() || c->stage != r.stage || c->dept != r.dept) {
+    c = cells.emplace(c);  // built in place: GCC 12 warns, wrongly, on moving inline sums
+    c->stage = r.stage;
+    c->dept = r.dept;
+  }
   c->agg.add(r.currency, r.amount, sign);
   if (c->agg.count == 0) cells.erase(c);
 }
