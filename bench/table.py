@@ -59,6 +59,11 @@ def main(path):
                       f"{r['cache_cold_ms']:,.0f} ms (CPU {r['cache_cold_cpu_ms']:,.0f} ms), warm "
                       f"{r['cache_warm_ms']:,.0f} ms (CPU {r['cache_warm_cpu_ms']:,.0f} ms); writing it "
                       f"{r['cache_save_ms']:,.0f} ms, {r['cache_file_bytes']/2**20:,.0f} MiB\n")
+            if "stale_cache_open_ms" in r:
+                print(f"after {r['stale_writes']:,} writes the cache does not hold"
+                      f"{'' if r['stale_from_cache'] else ' (REBUILT, NOT CAUGHT UP)'}: another connection's "
+                      f"refresh() {r['refresh_ms']:,.1f} ms; open from the stale cache (warm) "
+                      f"{r['stale_cache_open_ms']:,.0f} ms\n")
     print("| question | hits (matches) | dealcore p50 / p99 µs | SQLite p50 / p99 µs | ratio p50 / p99 "
           "| CPU p99 µs dealcore / SQLite | target |")
     print("|---|---|---|---|---|---|---|")

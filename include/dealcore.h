@@ -225,7 +225,9 @@ DEALCORE_EXPORT const char *dealcore_db_path(const dealcore_db *db) DEALCORE_NOE
 /* Rebuilds the views aside and compares them with the live ones. */
 DEALCORE_EXPORT int dealcore_db_verify(dealcore_verify_report **out,
                                        const dealcore_db *db) DEALCORE_NOEXCEPT;
-/* If another connection changed the file, rebuilds the views; *out is 1 then. */
+/* If another connection changed the file, brings the views up to date (from
+ * the event log when only dealcore wrote, else by a rebuild from the
+ * tables); *out is 1 then. */
 DEALCORE_EXPORT int dealcore_db_refresh(int32_t *out, dealcore_db *db) DEALCORE_NOEXCEPT;
 /* Writes the views cache now, whatever the number of deals. *out_saved: 1
  * written, 0 when the views are behind the file (another connection wrote;
@@ -233,8 +235,9 @@ DEALCORE_EXPORT int dealcore_db_refresh(int32_t *out, dealcore_db *db) DEALCORE_
  * EIO when it cannot be written (the previous cache is then intact),
  * EINVALID for ":memory:". */
 DEALCORE_EXPORT int dealcore_db_save_views_cache(int32_t *out_saved, dealcore_db *db) DEALCORE_NOEXCEPT;
-/* *out: 1 when the views in memory were loaded from the views cache, 0 when
- * they were built from the tables. */
+/* *out: 1 when the views in memory were loaded from the views cache (and
+ * caught up from the event log if it was stale by dealcore's writes only),
+ * 0 when they were built from the tables. */
 DEALCORE_EXPORT int dealcore_db_views_from_cache(int32_t *out, const dealcore_db *db) DEALCORE_NOEXCEPT;
 
 DEALCORE_EXPORT int32_t dealcore_verify_report_ok(const dealcore_verify_report *report)

@@ -206,8 +206,10 @@ class DEALCORE_EXPORT Database {
   // Rebuilds the views aside from the tables and compares them with the live
   // ones. Differences are bugs; tests and crash tests rely on this.
   VerifyReport verify() const;
-  // If another connection changed the file, rebuilds the views from it.
-  // Returns true when it did.
+  // If another connection changed the file, brings the views up to date:
+  // from the event log when only dealcore wrote since (rereading the deals,
+  // tasks, contacts and catalog its events name), else by a rebuild from
+  // the tables. Returns true when the file had changed.
   bool refresh();
 
   // Writes the views cache now, whatever the number of deals. Returns false,
@@ -217,8 +219,10 @@ class DEALCORE_EXPORT Database {
   // when it cannot be written (a full disk included: the previous cache is
   // then intact), and Errc::invalid_argument for an in-memory database.
   bool save_views_cache();
-  // True when the views in memory were loaded from the views cache, false
-  // when they were built from the tables (at open, or by a later refresh()).
+  // True when the views in memory were loaded from the views cache (and,
+  // if it was stale by dealcore's writes only, brought up to date from the
+  // event log), false when they were built from the tables (at open, or by
+  // a later catch-up that had to rebuild).
   bool views_from_cache() const;
 
   const std::string &path() const;

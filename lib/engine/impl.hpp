@@ -146,12 +146,16 @@ auto Database::Impl::write(Actor actor, F &&fn) {
   Pending pending;
   store::Txn tx(store_.conn());
   store_.begin_views_write();
+  // Another connection may have committed between catch_up() and BEGIN
+  // IMMEDIATE. Then the sync point stays where it is, and the next
+  // catch_up() applies their events and ours again (rereading is harmless).
+  const bool others_wrote = store_.data_version() != data_version_;
   auto finish = [&] {
     store_.end_views_write(pending.catalog || !pending.deals.empty() || !pending.contacts.empty() ||
                            !pending.tasks.empty() || !pending.deleted_tasks.empty());
     auto seq = store_.last_event_seq();
     tx.commit();
-    synced_.seq = seq;  // our events are in the views once applied
+    if (!others_wrote) synced_.seq = seq;  // our events are in the views once applied
     apply(pending);
   };
   if constexpr (std::is_void_v<decltype(fn(pending))>) {
