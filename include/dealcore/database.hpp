@@ -46,10 +46,13 @@ struct Options {
   std::int64_t max_size_bytes = 0;
   // The views cache, a file beside the database ("<path>-views"): open()
   // loads the views from it when it was written from exactly the rows the
-  // file holds now (any change to them, by any SQLite client, makes it
-  // stale), and builds them from the tables otherwise. The views are
-  // written to it when the database is closed, if they hold at least
-  // views_cache_min_deals deals and the cache does not hold them already.
+  // file holds now, or when only dealcore changed them since (then the
+  // event log brings the views up to date); a change by any other SQLite
+  // client makes it unusable, and the views are built from the tables.
+  // The views are written to it, if they hold at least
+  // views_cache_min_deals deals and the cache does not hold them already,
+  // when the database is closed, and also by an open that built them from
+  // the tables or caught up over more than 10,000 events.
   // A missing, stale or damaged cache is never an error. false: the cache
   // is neither read nor written on its own (save_views_cache() still is).
   bool views_cache = true;

@@ -70,6 +70,7 @@ struct Touched {
 bool Database::Impl::catch_up_from_events() {
   Touched touched;
   std::int64_t last = synced_.seq;
+  std::size_t events_read = 0;
   std::vector<Contact> contacts;
   std::vector<store::DealRecord> deals;
   std::vector<std::pair<Id, std::optional<Task>>> tasks;  // nullopt: deleted
@@ -82,6 +83,7 @@ bool Database::Impl::catch_up_from_events() {
     for (const auto &e : events)
       if (!touched.add(e)) return false;
     if (!events.empty()) last = events.back().seq;
+    events_read = events.size();
     for (Id id : touched.contacts) {
       auto c = store_.load_contact(id);
       if (!c) return false;  // contacts are never deleted
@@ -98,7 +100,7 @@ bool Database::Impl::catch_up_from_events() {
     if (touched.catalog) load_catalog();
   }
   if (touched.catalog) views_->set_stage_positions(stage_positions());
-  for (const auto &c : contacts) views_->contacts().replace(c);
+  views_->contacts().replace(contacts);
   for (const auto &d : deals) views_->put(d);
   for (const auto &[id, t] : tasks) {
     if (t)
@@ -107,6 +109,7 @@ bool Database::Impl::catch_up_from_events() {
       views_->tasks().erase(id);
   }
   synced_.seq = last;
+  caught_up_events_ = static_cast<std::size_t>(events_read);
   return true;
 }
 

@@ -38,13 +38,25 @@ Database::Impl::Impl(const std::string &path, const Options &options)
       clock_(options.clock ? options.clock : Clock(system_now)),
       phones_(options.default_region),
       store_(path, options.create_if_missing, options.busy_timeout_ms) {
-  std::lock_guard store_lock(store_mu_);
-  store_.set_max_size(options.max_size_bytes);
-  // Read first: a commit by another connection from here on makes a later
-  // refresh() rebuild, even one the views below already see.
-  data_version_ = store_.data_version();
-  load_catalog();
-  open_views();
+  {
+    std::lock_guard store_lock(store_mu_);
+    store_.set_max_size(options.max_size_bytes);
+    // Read first: a commit by another connection from here on makes a later
+    // refresh() catch up, even with what the views below already see.
+    data_version_ = store_.data_version();
+    load_catalog();
+    open_views();
+  }
+  // Views that cost a build from the tables, or a long catch-up, are cached
+  // at once, not only at close: a process that never closes (killed, or
+  // crashing) still leaves a cache the next open can catch up from.
+  if (options_.views_cache && !cache_path_.empty() && (!from_cache_ || caught_up_events_ > kRecacheEvents)) {
+    try {
+      save_views_cache(options_.views_cache_min_deals, false);
+    } catch (...) {
+      // The cache is an optimization: an open never fails for it.
+    }
+  }
 }
 
 Database::Impl::~Impl() {

@@ -121,6 +121,9 @@ class Database::Impl {
   std::unique_ptr<views::DealViews> views_;
   std::int64_t data_version_ = 0;
   SyncPoint synced_;  // guarded like views_
+  std::size_t caught_up_events_ = 0;  // by the last catch_up_from_events()
+  // An open that caught up from more events than this rewrites the cache.
+  static constexpr std::size_t kRecacheEvents = 10000;
   bool stale_ = false;  // a failed apply left the views behind; refresh() mends
   std::string cache_path_;  // the views cache; "" for an in-memory database
   // The stamp of the views the cache file was last seen holding (loaded or

@@ -40,11 +40,16 @@ void ContactIndex::drop(std::vector<std::vector<Entry>> &b, std::uint32_t bucket
   if (it != v.end() && *it == e) v.erase(it);
 }
 
-void ContactIndex::replace(const Contact &now) {
-  const auto cid = static_cast<std::uint32_t>(now.id);
+void ContactIndex::replace(const std::vector<Contact> &now) {
+  if (now.empty()) return;
+  std::vector<std::uint32_t> ids;
+  for (const auto &c : now) ids.push_back(static_cast<std::uint32_t>(c.id));
+  std::sort(ids.begin(), ids.end());
+  // One pass over every bucket, however many contacts.
   for (auto *b : {&phones_, &emails_})
-    for (auto &bucket : *b) std::erase_if(bucket, [cid](const Entry &e) { return e.contact == cid; });
-  put(nullptr, now);
+    for (auto &bucket : *b)
+      std::erase_if(bucket, [&](const Entry &e) { return std::binary_search(ids.begin(), ids.end(), e.contact); });
+  for (const auto &c : now) put(nullptr, c);
 }
 
 void ContactIndex::put(const Contact *old, const Contact &now) {

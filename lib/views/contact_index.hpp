@@ -27,9 +27,9 @@ class ContactIndex {
   // Indexes `now` (phones in E.164, e-mails normalized) in place of `old`
   // (what was indexed for that contact before; null for a new contact).
   void put(const Contact *old, const Contact &now);
-  // As put() when what was indexed for the contact is not known: finds it
-  // by a scan of every bucket (for catching up from the event log).
-  void replace(const Contact &now);
+  // As put() for each, when what was indexed for them is not known: finds
+  // it in one scan of every bucket (for catching up from the event log).
+  void replace(const std::vector<Contact> &now);
   void link(std::uint32_t deal, std::uint32_t contact);
   void unlink(std::uint32_t deal, std::uint32_t contact);
 

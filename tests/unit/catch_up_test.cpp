@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <random>
 
 #include "reference.hpp"
@@ -276,4 +277,26 @@ TEST_CASE("a stale cache is not used after another program changed the tables") 
   CHECK_FALSE(db.views_from_cache());
   CHECK(db.verify().ok);
   CHECK(db.list_deals({.text = "снаружи"}).ids.size() == 1);
+}
+
+TEST_CASE("an open that built the views from the tables caches them at once, not only at close") {
+  std::string path = testutil::temp_db("catchup_first_open");
+  std::optional<testutil::Catalog> cat;
+  {
+    auto db = Database::open(path, {.views_cache = false});
+    cat.emplace(db);
+    Writer w(db, *cat);
+    for (int i = 0; i < 60; ++i) w.one();
+  }
+  REQUIRE_FALSE(std::filesystem::exists(path + "-views"));
+  {
+    auto small = Database::open(path, {.views_cache_min_deals = 1000000});
+    CHECK_FALSE(std::filesystem::exists(path + "-views"));  // below the minimum
+  }
+  auto first = Database::open(path, {.views_cache_min_deals = 0});
+  CHECK_FALSE(first.views_from_cache());
+  CHECK(std::filesystem::exists(path + "-views"));  // written by the open; `first` is still open
+  auto second = Database::open(path, {.views_cache_min_deals = 0});
+  CHECK(second.views_from_cache());
+  CHECK(second.verify().ok);
 }
