@@ -163,6 +163,10 @@ class DEALCORE_EXPORT Database {
 
   // ---- reads from the views ----------------------------------------------
   DealPage list_deals(const DealFilter &filter, const ListOptions &options = {}) const;
+  // The same page with its items as views into one buffer (see DealView):
+  // for hosts that show or copy a page and want to skip the allocations of
+  // its Deals' strings. ListOptions::ids_only is honoured as in list_deals.
+  DealViewPage list_deal_views(const DealFilter &filter, const ListOptions &options = {}) const;
   Board board(Id pipeline_id, const BoardFilter &filter = {}) const;
   std::int64_t deal_count(ArchivedMode mode = ArchivedMode::exclude) const;
 

@@ -5,8 +5,10 @@
 // and boards are answered from the in-memory views.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dealcore/catalog.hpp"
@@ -70,6 +72,74 @@ struct DealPage {
   std::string next_cursor;  // empty: no more pages
   std::optional<std::int64_t> total;
 };
+
+// A deal as a DealViewPage holds it: Deal's fields but tags and contacts,
+// with the strings viewing the page's one buffer. Each view is followed by
+// a '\0' in that buffer, so data() is also a C string. Valid while the page
+// lives (moving the page keeps them valid).
+struct DealView {
+  Id id = 0;
+  std::string_view name;
+  Id pipeline_id = 0;
+  Id stage_id = 0;
+  StageKind stage_kind = StageKind::open;
+  std::int64_t amount = 0;  // minor units
+  std::string_view currency;
+  Id owner_id = 0;
+  Id department_id = 0;
+  std::string_view client_ref;
+  std::string_view client_name;
+  std::string_view segment;
+  std::string_view external_ref;
+  std::string_view lost_reason;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  Millis closed_at = 0;
+  Millis stage_changed_at = 0;
+  bool archived = false;
+  int open_task_count = 0;
+  Millis next_task_due = 0;
+  TaskState task_state = TaskState::none;
+};
+
+// The page of Database::list_deal_views: the same ids, cursor and total as
+// list_deals gives, and the items as views into one buffer, filled with
+// three allocations a page instead of several a deal.
+struct DealViewPage {
+  std::vector<DealView> items;
+  std::vector<Id> ids;
+  std::string next_cursor;
+  std::optional<std::int64_t> total;
+  std::unique_ptr<char[]> text;  // the strings the items view
+};
+
+// A DealView as a Deal that owns its strings (tags and contacts empty, as
+// in list_deals' items).
+inline Deal to_deal(const DealView &v) {
+  Deal d;
+  d.id = v.id;
+  d.name = v.name;
+  d.pipeline_id = v.pipeline_id;
+  d.stage_id = v.stage_id;
+  d.stage_kind = v.stage_kind;
+  d.amount = {v.amount, std::string(v.currency)};
+  d.owner_id = v.owner_id;
+  d.department_id = v.department_id;
+  d.client_ref = v.client_ref;
+  d.client_name = v.client_name;
+  d.segment = v.segment;
+  d.external_ref = v.external_ref;
+  d.lost_reason = v.lost_reason;
+  d.created_at = v.created_at;
+  d.updated_at = v.updated_at;
+  d.closed_at = v.closed_at;
+  d.stage_changed_at = v.stage_changed_at;
+  d.archived = v.archived;
+  d.open_task_count = v.open_task_count;
+  d.next_task_due = v.next_task_due;
+  d.task_state = v.task_state;
+  return d;
+}
 
 struct BoardFilter {
   std::vector<Id> owners;

@@ -81,7 +81,15 @@ std::string Database::normalize_phone(const std::string &phone) const {
   return *e;
 }
 
-DealPage Database::list_deals(const DealFilter &filter, const ListOptions &options) const {
+namespace {
+
+// Validates and prepares the filter, then calls fn(views, pf) under the
+// read lock. items: the page will carry items (their task state needs the
+// end of the local day).
+template <class F>
+auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const ListOptions &options, bool items,
+                        F &&fn) {
+  auto *impl_ = &impl;
   views::PreparedFilter pf;
   pf.filter = &filter;
   if (!filter.text.empty()) {
@@ -101,7 +109,7 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
   const auto &zone = model::Zone::get(options.time_zone);
   pf.now = impl_->now();
   // The end of the local day is for the items' task state only.
-  if (!options.ids_only) pf.today_end = zone.day_start_after(pf.now, 1);
+  if (items) pf.today_end = zone.day_start_after(pf.now, 1);
 
   std::shared_lock lock(impl_->mu_);
   if (filter.task_due_from || filter.task_due_to)
@@ -115,7 +123,7 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
   std::unique_lock<std::mutex> store_lock(impl_->store_mu_, std::defer_lock);
   if (!filter.activity.empty()) {
     store_lock.lock();
-    pf.activity_of = [this, now = pf.now](std::uint32_t deal) {
+    pf.activity_of = [impl_, now = pf.now](std::uint32_t deal) {
       return impl_->compute_activity(deal, 30, now).level;
     };
   }
@@ -139,7 +147,29 @@ DealPage Database::list_deals(const DealFilter &filter, const ListOptions &optio
     for (auto d : deals) b.add(d);
     pf.contact_deals = std::move(b);
   }
-  return impl_->views().list(pf, options);
+  return fn(impl_->views(), pf);
+}
+
+}  // namespace
+
+DealPage Database::list_deals(const DealFilter &filter, const ListOptions &options) const {
+  return with_prepared_list(*impl_, filter, options, !options.ids_only,
+                            [&](const views::DealViews &v, const views::PreparedFilter &pf) { return v.list(pf, options); });
+}
+
+DealViewPage Database::list_deal_views(const DealFilter &filter, const ListOptions &options) const {
+  ListOptions ids_only = options;
+  ids_only.ids_only = true;
+  return with_prepared_list(*impl_, filter, options, !options.ids_only,
+                            [&](const views::DealViews &v, const views::PreparedFilter &pf) {
+                              DealPage p = v.list(pf, ids_only);
+                              DealViewPage out;
+                              if (!options.ids_only) v.page_views(p.ids, pf.now, pf.today_end, out);
+                              out.ids = std::move(p.ids);
+                              out.next_cursor = std::move(p.next_cursor);
+                              out.total = p.total;
+                              return out;
+                            });
 }
 
 Board Database::board(Id pipeline_id, const BoardFilter &filter) const {

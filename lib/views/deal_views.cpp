@@ -570,12 +570,7 @@ Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_
   d.archived = r.archived;
   d.open_task_count = r.open_tasks;
   d.next_task_due = r.next_due;
-  if (now) {
-    d.task_state = r.open_tasks == 0   ? TaskState::none
-                   : r.next_due < now ? TaskState::overdue
-                   : r.next_due < today_end ? TaskState::today
-                                             : TaskState::planned;
-  }
+  d.task_state = task_state_of(r, now, today_end);
   if (with_lists) {
     for (auto t : r.tags()) d.tags.push_back(t);
     for (auto c : r.contacts()) d.contacts.push_back(c);

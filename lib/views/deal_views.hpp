@@ -143,6 +143,15 @@ struct DimOrder {
   }
 };
 
+// A deal's task state at now (none when now is 0: not asked for).
+inline TaskState task_state_of(const Row &r, Millis now, Millis today_end) {
+  if (!now) return TaskState::none;
+  return r.open_tasks == 0          ? TaskState::none
+         : r.next_due < now         ? TaskState::overdue
+         : r.next_due < today_end   ? TaskState::today
+                                    : TaskState::planned;
+}
+
 // The trigrams of a folded name: every run of three code points, each
 // hashed to 24 bits, sorted and unique. A name containing a text contains
 // every trigram of the text, so the intersection of the text's trigram
@@ -258,6 +267,13 @@ class DealViews {
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   // The deals of a page, their rows fetched together (list.cpp).
   std::vector<Deal> page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const;
+  std::vector<const Row *> page_rows(const std::vector<std::uint32_t> &ids) const;
+
+ public:
+  // The deals of a page as views into one buffer of out (list.cpp).
+  void page_views(const std::vector<Id> &ids, Millis now, Millis today_end, DealViewPage &out) const;
+
+ private:
   // The first page of a stage's non-archived deals, newest first, as list()
   // gives it for a filter on that stage alone; nullopt when the views keep
   // no (stage, updated) order (list.cpp).

@@ -191,3 +191,58 @@ TEST_CASE("board columns agree with brute force under every filter") {
       }
     }
 }
+
+namespace {
+
+// Every field a list item carries, as text: Deal has no operator==.
+std::string fields(const Deal &x) {
+  std::string s = x.name + "|" + x.amount.currency + "|" + x.client_ref + "|" + x.client_name + "|" + x.segment + "|" +
+                  x.external_ref + "|" + x.lost_reason;
+  for (auto v : {x.id, x.pipeline_id, x.stage_id, x.amount.minor, x.owner_id, x.department_id, x.created_at,
+                 x.updated_at, x.closed_at, x.stage_changed_at, x.next_task_due, static_cast<Id>(x.open_task_count),
+                 static_cast<Id>(x.archived), static_cast<Id>(x.stage_kind), static_cast<Id>(x.task_state),
+                 static_cast<Id>(x.tags.size()), static_cast<Id>(x.contacts.size())})
+    s += "|" + std::to_string(v);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("list_deal_views gives list_deals' pages, its items as views into one buffer") {
+  Data d;
+  auto sys = Actor::system();
+  // Lost reasons, task states and an archived deal, so every field varies.
+  d.db.move_deals(sys, {1, 2}, {.stage_id = d.c.sales_stages[4], .lost_reason = "Дорого"});
+  d.db.create_task(sys, {.deal_id = 3, .text = "Позвонить", .due = {.at = d.clk.t->load() - 1000}});
+  d.db.archive_deals(sys, {4});
+  std::mt19937 rng(4242);
+  int items = 0;
+  for (int i = 0; i < 200; ++i) {
+    DealFilter f = random_filter(rng, d);
+    if (i % 7 == 0) f.archived = ArchivedMode::include;
+    ListOptions o{.sort = static_cast<SortField>(rng() % 5), .descending = rng() % 2 == 0,
+                  .limit = 1 + static_cast<int>(rng() % 40), .with_total = i % 3 == 0, .ids_only = i % 10 == 0};
+    for (int page = 0; page < 3; ++page) {
+      CAPTURE(i);
+      CAPTURE(page);
+      auto want = d.db.list_deals(f, o);
+      auto got = d.db.list_deal_views(f, o);
+      CHECK(got.ids == want.ids);
+      CHECK(got.next_cursor == want.next_cursor);
+      CHECK(got.total == want.total);
+      REQUIRE(got.items.size() == want.items.size());
+      DealViewPage moved = std::move(got);  // the views follow the buffer
+      for (std::size_t k = 0; k < moved.items.size(); ++k) {
+        const DealView &v = moved.items[k];
+        CHECK(fields(to_deal(v)) == fields(want.items[k]));
+        for (auto s : {v.name, v.currency, v.client_ref, v.client_name, v.segment, v.external_ref, v.lost_reason})
+          CHECK(s.data()[s.size()] == '\0');
+        ++items;
+      }
+      if (want.next_cursor.empty()) break;
+      o.cursor = want.next_cursor;
+    }
+  }
+  CHECK(items > 1000);
+  CHECK(testutil::code_of([&] { d.db.list_deal_views({.text = "\xd0\x28"}); }) == Errc::invalid_argument);
+}
