@@ -1,6 +1,7 @@
 #include "questions.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -305,7 +306,24 @@ struct SqlPage {
   std::vector<Row> rows;
   bool more = false;
   std::int64_t total = -1;
+  // With run_list(l, true): the rows' strings are not in rows yet but in
+  // text, one buffer for the page (as dealcore's DealViewPage holds them);
+  // spans[k] gives row k's (offset, size) for name, currency, client_ref,
+  // client_name and segment. materialize() moves them into rows, untimed.
+  std::string text;
+  std::vector<std::array<std::uint32_t, 10>> spans;
 };
+
+constexpr int kTextColumns[5] = {1, 6, 9, 10, 11};
+
+void materialize(SqlPage &p) {
+  for (std::size_t k = 0; k < p.spans.size(); ++k) {
+    Row &r = p.rows[k];
+    std::string *to[5] = {&r.name, &r.currency, &r.client_ref, &r.client_name, &r.segment};
+    for (int c = 0; c < 5; ++c) to[c]->assign(p.text, p.spans[k][2 * c], p.spans[k][2 * c + 1]);
+  }
+  p.spans.clear();
+}
 
 // A prepared list question on the reference: the page statement (with
 // limit + 1 rows, to know whether there is a next page) and the optional
@@ -347,14 +365,41 @@ SqlList prepare_list(Reference &ref, const dc::DealFilter &f, const dc::ListOpti
   return l;
 }
 
-SqlPage run_list(const SqlList &l) {
+// in_one_buffer: the page's strings go to p.text, as a host reading into
+// one buffer a page would do (see SqlPage); call materialize() after.
+SqlPage run_list(const SqlList &l, bool in_one_buffer = false) {
   SqlPage p;
   Stmt &s = *l.page;
   s.bind_all(l.binds);
   s.bind(static_cast<int>(l.binds.size()) + 1, static_cast<std::int64_t>(l.limit + 1));
+  if (in_one_buffer && !l.ids_only) {
+    p.rows.reserve(static_cast<std::size_t>(l.limit) + 1);
+    p.spans.reserve(static_cast<std::size_t>(l.limit) + 1);
+    p.text.reserve(static_cast<std::size_t>(l.limit + 1) * 160);
+  }
   while (s.step()) {
     if (l.ids_only) {
       p.rows.emplace_back().id = s.i64(0);
+    } else if (in_one_buffer) {
+      Row &r = p.rows.emplace_back();
+      r.id = s.i64(0);
+      r.pipeline_id = s.i64(2);
+      r.stage_id = s.i64(3);
+      r.kind = static_cast<int>(s.i64(4));
+      r.amount = s.i64(5);
+      r.owner_id = s.i64(7);
+      r.department_id = s.i64(8);
+      r.created_at = s.i64(12);
+      r.updated_at = s.i64(13);
+      auto &span = p.spans.emplace_back();
+      for (int c = 0; c < 5; ++c) {
+        auto *t = reinterpret_cast<const char *>(sqlite3_column_text(s.raw(), kTextColumns[c]));
+        auto n = static_cast<std::uint32_t>(sqlite3_column_bytes(s.raw(), kTextColumns[c]));
+        span[2 * c] = static_cast<std::uint32_t>(p.text.size());
+        span[2 * c + 1] = n;
+        if (n) p.text.append(t, n);
+        p.text.push_back('\0');
+      }
     } else {
       p.rows.push_back(read_row(s));
     }
@@ -362,6 +407,7 @@ SqlPage run_list(const SqlList &l) {
   if (static_cast<int>(p.rows.size()) > l.limit) {
     p.more = true;
     p.rows.pop_back();
+    if (!p.spans.empty()) p.spans.pop_back();
   }
   if (l.count) {
     Stmt &c = *l.count;
@@ -468,6 +514,15 @@ std::string compare_items(const std::vector<dc::Deal> &got, const std::vector<Ro
   return {};
 }
 
+dc::DealPage as_deal_page(dc::DealViewPage &&v) {
+  dc::DealPage p;
+  for (const auto &d : v.items) p.items.push_back(dc::to_deal(d));
+  p.ids = std::move(v.ids);
+  p.next_cursor = std::move(v.next_cursor);
+  p.total = v.total;
+  return p;
+}
+
 std::string compare_page(const dc::DealPage &got, const SqlPage &want, bool ids_only) {
   std::vector<Id> w;
   for (const auto &r : want.rows) w.push_back(r.id);
@@ -507,6 +562,7 @@ struct ListCase {
   dc::DealFilter filter;
   dc::ListOptions options;
   bool page2 = false;
+  bool deals = false;  // time list_deals (std::string fields), not list_deal_views
 };
 
 // Runs the dealcore call and the SQLite call in the given order (it
@@ -575,10 +631,24 @@ class Mix {
       }
       s.what = describe(c.filter) + " " + describe(c.options);
       SqlList l = prepare_list(ref_, c.filter, c.options, after);
+      // Both sides fill a page whose strings live in one buffer: dealcore's
+      // list_deal_views, SQLite's rows read into one buffer (run_list's
+      // in_one_buffer); unless the question asks for list_deals' Deals, to
+      // which SQLite's side answers with a std::string a field.
       dc::DealPage page;
+      dc::DealViewPage views;
       SqlPage want;
-      timed_pair(
-          dc_first, s, [&] { page = db_.list_deals(c.filter, c.options); }, [&] { want = run_list(l); });
+      if (c.deals)
+        timed_pair(
+            dc_first, s, [&] { page = db_.list_deals(c.filter, c.options); }, [&] { want = run_list(l); });
+      else
+        timed_pair(
+            dc_first, s, [&] { views = db_.list_deal_views(c.filter, c.options); },
+            [&] { want = run_list(l, true); });
+      if (!c.deals) {
+        page = as_deal_page(std::move(views));
+        materialize(want);
+      }
       if (s.mismatch.empty()) s.mismatch = compare_page(page, want, c.options.ids_only);
       s.hits = static_cast<std::int64_t>(page.ids.size());
       return s;
@@ -886,6 +956,15 @@ class Mix {
       ListCase c;
       c.filter.pipelines = {pipeline(static_cast<std::uint64_t>(i))};
       c.options = newest();
+      return c;
+    });
+    // The same question through list_deals: Deals with a std::string a
+    // field, against SQLite's rows read the same way.
+    list("pipeline_newest50_deals", [=, this](int i) {
+      ListCase c;
+      c.filter.pipelines = {pipeline(static_cast<std::uint64_t>(i))};
+      c.options = newest();
+      c.deals = true;
       return c;
     });
     list("owner_newest50", [=, this](int i) {
