@@ -338,63 +338,64 @@ int dealcore_deal_count(int64_t *out, const dealcore_db *db, int32_t archived) n
   });
 }
 
-// ---- deal accessors -----------------------------------------------------------------
+// ---- deal accessors (a list page's items read their DealView; tags and
+// contacts are empty there, as in list_deals' items) -----------------------------------------------------------------
 
-int64_t dealcore_deal_id(const dealcore_deal *d) noexcept { return d ? d->v.id : 0; }
+int64_t dealcore_deal_id(const dealcore_deal *d) noexcept { return d ? (d->view ? d->view->id : d->v.id) : 0; }
 const char *dealcore_deal_name(const dealcore_deal *d) noexcept {
-  return d ? d->v.name.c_str() : "";
+  return d ? (d->view ? d->view->name.data() : d->v.name.c_str()) : "";
 }
 int64_t dealcore_deal_pipeline_id(const dealcore_deal *d) noexcept {
-  return d ? d->v.pipeline_id : 0;
+  return d ? (d->view ? d->view->pipeline_id : d->v.pipeline_id) : 0;
 }
-int64_t dealcore_deal_stage_id(const dealcore_deal *d) noexcept { return d ? d->v.stage_id : 0; }
+int64_t dealcore_deal_stage_id(const dealcore_deal *d) noexcept { return d ? (d->view ? d->view->stage_id : d->v.stage_id) : 0; }
 int32_t dealcore_deal_stage_kind(const dealcore_deal *d) noexcept {
-  return d ? static_cast<int32_t>(d->v.stage_kind) : DEALCORE_STAGE_OPEN;
+  return d ? static_cast<int32_t>(d->view ? d->view->stage_kind : d->v.stage_kind) : DEALCORE_STAGE_OPEN;
 }
-int64_t dealcore_deal_amount(const dealcore_deal *d) noexcept { return d ? d->v.amount.minor : 0; }
+int64_t dealcore_deal_amount(const dealcore_deal *d) noexcept { return d ? (d->view ? d->view->amount : d->v.amount.minor) : 0; }
 const char *dealcore_deal_currency(const dealcore_deal *d) noexcept {
-  return d ? d->v.amount.currency.c_str() : "";
+  return d ? (d->view ? d->view->currency.data() : d->v.amount.currency.c_str()) : "";
 }
-int64_t dealcore_deal_owner_id(const dealcore_deal *d) noexcept { return d ? d->v.owner_id : 0; }
+int64_t dealcore_deal_owner_id(const dealcore_deal *d) noexcept { return d ? (d->view ? d->view->owner_id : d->v.owner_id) : 0; }
 int64_t dealcore_deal_department_id(const dealcore_deal *d) noexcept {
-  return d ? d->v.department_id : 0;
+  return d ? (d->view ? d->view->department_id : d->v.department_id) : 0;
 }
 const char *dealcore_deal_client_ref(const dealcore_deal *d) noexcept {
-  return d ? d->v.client_ref.c_str() : "";
+  return d ? (d->view ? d->view->client_ref.data() : d->v.client_ref.c_str()) : "";
 }
 const char *dealcore_deal_client_name(const dealcore_deal *d) noexcept {
-  return d ? d->v.client_name.c_str() : "";
+  return d ? (d->view ? d->view->client_name.data() : d->v.client_name.c_str()) : "";
 }
 const char *dealcore_deal_segment(const dealcore_deal *d) noexcept {
-  return d ? d->v.segment.c_str() : "";
+  return d ? (d->view ? d->view->segment.data() : d->v.segment.c_str()) : "";
 }
 const char *dealcore_deal_external_ref(const dealcore_deal *d) noexcept {
-  return d ? d->v.external_ref.c_str() : "";
+  return d ? (d->view ? d->view->external_ref.data() : d->v.external_ref.c_str()) : "";
 }
 const char *dealcore_deal_lost_reason(const dealcore_deal *d) noexcept {
-  return d ? d->v.lost_reason.c_str() : "";
+  return d ? (d->view ? d->view->lost_reason.data() : d->v.lost_reason.c_str()) : "";
 }
 int64_t dealcore_deal_created_at(const dealcore_deal *d) noexcept {
-  return d ? d->v.created_at : 0;
+  return d ? (d->view ? d->view->created_at : d->v.created_at) : 0;
 }
 int64_t dealcore_deal_updated_at(const dealcore_deal *d) noexcept {
-  return d ? d->v.updated_at : 0;
+  return d ? (d->view ? d->view->updated_at : d->v.updated_at) : 0;
 }
-int64_t dealcore_deal_closed_at(const dealcore_deal *d) noexcept { return d ? d->v.closed_at : 0; }
+int64_t dealcore_deal_closed_at(const dealcore_deal *d) noexcept { return d ? (d->view ? d->view->closed_at : d->v.closed_at) : 0; }
 int64_t dealcore_deal_stage_changed_at(const dealcore_deal *d) noexcept {
-  return d ? d->v.stage_changed_at : 0;
+  return d ? (d->view ? d->view->stage_changed_at : d->v.stage_changed_at) : 0;
 }
 int32_t dealcore_deal_archived(const dealcore_deal *d) noexcept {
-  return d && d->v.archived ? 1 : 0;
+  return d && (d->view ? d->view->archived : d->v.archived) ? 1 : 0;
 }
 int32_t dealcore_deal_open_task_count(const dealcore_deal *d) noexcept {
-  return d ? d->v.open_task_count : 0;
+  return d ? (d->view ? d->view->open_task_count : d->v.open_task_count) : 0;
 }
 int64_t dealcore_deal_next_task_due(const dealcore_deal *d) noexcept {
-  return d ? d->v.next_task_due : 0;
+  return d ? (d->view ? d->view->next_task_due : d->v.next_task_due) : 0;
 }
 int32_t dealcore_deal_task_state(const dealcore_deal *d) noexcept {
-  return d ? static_cast<int32_t>(d->v.task_state) : DEALCORE_TASK_STATE_NONE;
+  return d ? static_cast<int32_t>(d->view ? d->view->task_state : d->v.task_state) : DEALCORE_TASK_STATE_NONE;
 }
 size_t dealcore_deal_tag_count(const dealcore_deal *d) noexcept { return d ? d->v.tags.size() : 0; }
 const int64_t *dealcore_deal_tags(const dealcore_deal *d) noexcept {

@@ -80,12 +80,16 @@ struct dealcore_contact {
   dealcore::Contact v;
 };
 
+// A deal the caller owns (v), or an item of a list page: then view points
+// into the page's DealViewPage and v stays empty.
 struct dealcore_deal {
   dealcore::Deal v;
+  const dealcore::DealView *view = nullptr;
 };
 
 struct dealcore_deal_page {
-  std::vector<dealcore_deal> items;  // empty with ids_only
+  dealcore::DealViewPage views;      // the items' strings, in one buffer
+  std::vector<dealcore_deal> items;  // each viewing views.items; empty with ids_only
   std::vector<std::int64_t> ids;
   std::string next_cursor;
   std::int64_t total = -1;

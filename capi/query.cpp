@@ -127,12 +127,13 @@ int dealcore_deal_list(dealcore_deal_page **out, const dealcore_db *db,
     auto &d = db_of(db);
     const auto f = deal_filter(filter);
     const auto o = list_options(options);
-    auto result = d.list_deals(f, o);
     auto page = std::make_unique<dealcore_deal_page>();
-    page->items = wrap(std::move(result.items));
-    page->ids = std::move(result.ids);
-    page->next_cursor = std::move(result.next_cursor);
-    page->total = result.total.value_or(-1);
+    page->views = d.list_deal_views(f, o);
+    page->items.resize(page->views.items.size());
+    for (std::size_t k = 0; k < page->items.size(); ++k) page->items[k].view = &page->views.items[k];
+    page->ids = std::move(page->views.ids);
+    page->next_cursor = std::move(page->views.next_cursor);
+    page->total = page->views.total.value_or(-1);
     *out = page.release();
   });
 }

@@ -718,7 +718,9 @@ DEALCORE_EXPORT int dealcore_deal_list(dealcore_deal_page **out, const dealcore_
                                        const dealcore_list_options *options) DEALCORE_NOEXCEPT;
 /* The number of deals in the page. */
 DEALCORE_EXPORT size_t dealcore_deal_page_count(const dealcore_deal_page *page) DEALCORE_NOEXCEPT;
-/* NULL with ids_only. */
+/* NULL with ids_only. Owned by the page: valid, strings included, until
+ * dealcore_deal_page_free (the page's items share one buffer; their tags
+ * and contacts are empty, as in every list). */
 DEALCORE_EXPORT const dealcore_deal *dealcore_deal_page_at(const dealcore_deal_page *page,
                                                            size_t i) DEALCORE_NOEXCEPT;
 /* The ids of the page, in order: dealcore_deal_page_count() of them; NULL when

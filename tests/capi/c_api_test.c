@@ -1339,6 +1339,39 @@ static void test_list(void) {
   d = dealcore_deal_page_at(page, 0);
   CHECK(dealcore_deal_updated_at(d) >= dealcore_deal_updated_at(dealcore_deal_page_at(page, 1)));
   {
+    /* A page's items read the page's one buffer; every field agrees with
+     * the deal read on its own (tags and contacts are left empty in lists). */
+    size_t k;
+    for (k = 0; k < dealcore_deal_page_count(page); ++k) {
+      const dealcore_deal *item = dealcore_deal_page_at(page, k);
+      dealcore_deal *full = NULL;
+      CHECK_OK(dealcore_deal_get(&full, db, dealcore_deal_id(item)));
+      CHECK_STR(dealcore_deal_name(item), dealcore_deal_name(full));
+      CHECK_STR(dealcore_deal_currency(item), dealcore_deal_currency(full));
+      CHECK_STR(dealcore_deal_client_ref(item), dealcore_deal_client_ref(full));
+      CHECK_STR(dealcore_deal_client_name(item), dealcore_deal_client_name(full));
+      CHECK_STR(dealcore_deal_segment(item), dealcore_deal_segment(full));
+      CHECK_STR(dealcore_deal_external_ref(item), dealcore_deal_external_ref(full));
+      CHECK_STR(dealcore_deal_lost_reason(item), dealcore_deal_lost_reason(full));
+      CHECK(dealcore_deal_pipeline_id(item) == dealcore_deal_pipeline_id(full));
+      CHECK(dealcore_deal_stage_id(item) == dealcore_deal_stage_id(full));
+      CHECK(dealcore_deal_stage_kind(item) == dealcore_deal_stage_kind(full));
+      CHECK(dealcore_deal_amount(item) == dealcore_deal_amount(full));
+      CHECK(dealcore_deal_owner_id(item) == dealcore_deal_owner_id(full));
+      CHECK(dealcore_deal_department_id(item) == dealcore_deal_department_id(full));
+      CHECK(dealcore_deal_created_at(item) == dealcore_deal_created_at(full));
+      CHECK(dealcore_deal_updated_at(item) == dealcore_deal_updated_at(full));
+      CHECK(dealcore_deal_closed_at(item) == dealcore_deal_closed_at(full));
+      CHECK(dealcore_deal_stage_changed_at(item) == dealcore_deal_stage_changed_at(full));
+      CHECK(dealcore_deal_archived(item) == dealcore_deal_archived(full));
+      CHECK(dealcore_deal_open_task_count(item) == dealcore_deal_open_task_count(full));
+      CHECK(dealcore_deal_next_task_due(item) == dealcore_deal_next_task_due(full));
+      CHECK(dealcore_deal_tag_count(item) == 0);
+      CHECK(dealcore_deal_tags(item) == NULL);
+      dealcore_deal_free(full);
+    }
+  }
+  {
     /* The same page as ids only. */
     int64_t ids[3];
     size_t k;
