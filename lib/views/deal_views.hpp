@@ -267,7 +267,9 @@ class DealViews {
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   // The deals of a page, their rows fetched together (list.cpp).
   std::vector<Deal> page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const;
-  std::vector<const Row *> page_rows(const std::vector<std::uint32_t> &ids) const;
+  // The rows of a page's ids (uint32_t or Id), prefetched (list.cpp).
+  template <class IdVector>
+  std::vector<const Row *> page_rows(const IdVector &ids) const;
 
  public:
   // The deals of a page as views into one buffer of out (list.cpp).

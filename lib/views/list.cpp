@@ -804,13 +804,14 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   return page;
 }
 
-std::vector<const Row *> DealViews::page_rows(const std::vector<std::uint32_t> &ids) const {
+template <class IdVector>
+std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
   // A page's rows and strings are scattered over the heap: touching them
   // one deal at a time costs a cache miss after a cache miss. Asking for
   // them all first lets the misses overlap.
   std::vector<const Row *> rows;
   rows.reserve(ids.size());
-  for (auto id : ids) rows.push_back(row(id));
+  for (auto id : ids) rows.push_back(row(static_cast<std::uint32_t>(id)));  // ids of the views' own pages
   for (const Row *r : rows) __builtin_prefetch(r);
   for (const Row *r : rows) {
     __builtin_prefetch(r->data.address());
@@ -831,7 +832,7 @@ std::vector<Deal> DealViews::page_items(const std::vector<std::uint32_t> &ids, M
 }
 
 void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_end, DealViewPage &out) const {
-  const std::vector<const Row *> rows = page_rows(std::vector<std::uint32_t>(ids.begin(), ids.end()));
+  const std::vector<const Row *> rows = page_rows(ids);
   std::size_t bytes = 0;
   for (const Row *r : rows) {
     const auto &client = clients_[r->client];
