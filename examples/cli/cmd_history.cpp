@@ -71,7 +71,11 @@ int run_comment(const Context &ctx, const Args &args) {
     return 0;
   }
   std::string who;
-  for (Id m : mentions) who += (who.empty() ? ", mentions " : ", ") + ("@" + cat.user_name(m));
+  for (Id m : mentions) {
+    // Appended piece by piece: GCC 12 warns, wrongly, on "@" + std::string&& (-Wrestrict).
+    who += who.empty() ? ", mentions @" : ", @";
+    who += cat.user_name(m);
+  }
   std::cout << fmt::format("Comment #{} added to deal {}{}\n", id, deal_line(db, deal), who);
   return 0;
 }
