@@ -7,8 +7,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "reference.hpp"
 
@@ -348,4 +351,46 @@ TEST_CASE("a schema v3 file migrates to v4: its triggers then let dealcore's wri
   auto db = Database::open(path, {.views_cache_min_deals = 0});
   CHECK_FALSE(db.views_from_cache());
   CHECK(db.verify().ok);
+}
+
+TEST_CASE("a write that waited for another connection's commit leaves that commit to the next catch-up") {
+  // a's clock, read inside its write transaction, can hold that transaction
+  // open: b's write then passes its catch-up, waits for the write lock, and
+  // gets it only after a committed. b must not take a's events as seen.
+  std::string path = testutil::temp_db("catchup_race");
+  std::atomic<bool> hold{false}, holding{false}, release{false};
+  Clock slow = [&]() -> Millis {
+    if (hold.exchange(false)) {
+      holding = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return 1767225600000LL;
+  };
+  auto a = Database::open(path, {.clock = slow, .views_cache_min_deals = 0});
+  testutil::Catalog c(a);
+  a.create_deal(Actor::system(), {.name = "Первая", .pipeline_id = c.sales});
+  REQUIRE(a.save_views_cache());
+  auto b = Database::open(path, {.views_cache_min_deals = 0});
+  REQUIRE(b.views_from_cache());
+
+  hold = true;
+  Id from_a = 0;
+  std::thread writer([&] { from_a = a.create_deal(Actor::system(), {.name = "Из a", .pipeline_id = c.sales}); });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // b is waiting for the lock by then
+    release = true;
+  });
+  Id from_b = b.create_deal(Actor::system(), {.name = "Из b", .pipeline_id = c.sales});
+  writer.join();
+  releaser.join();
+  REQUIRE(from_a > 0);
+  CHECK(from_b > from_a);
+  b.refresh();
+  CHECK(b.views_from_cache());  // caught up, not rebuilt
+  auto v = b.verify();
+  CHECK(v.ok);
+  for (auto &d : v.differences) MESSAGE(d);
+  CHECK(b.list_deals({.text = "из a"}).ids == std::vector<Id>{from_a});
+  CHECK(b.deal_count() == 3);
 }
