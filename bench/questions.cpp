@@ -36,22 +36,27 @@ struct Row {
   std::int64_t created_at = 0, updated_at = 0;
 };
 
-Row read_row(const Stmt &s) {
-  Row r;
+// The numeric columns of kRowColumns into r.
+void read_numbers(const Stmt &s, Row &r) {
   r.id = s.i64(0);
-  r.name = s.text(1);
   r.pipeline_id = s.i64(2);
   r.stage_id = s.i64(3);
   r.kind = static_cast<int>(s.i64(4));
   r.amount = s.i64(5);
-  r.currency = s.text(6);
   r.owner_id = s.i64(7);
   r.department_id = s.i64(8);
+  r.created_at = s.i64(12);
+  r.updated_at = s.i64(13);
+}
+
+Row read_row(const Stmt &s) {
+  Row r;
+  read_numbers(s, r);
+  r.name = s.text(1);
+  r.currency = s.text(6);
   r.client_ref = s.text(9);
   r.client_name = s.text(10);
   r.segment = s.text(11);
-  r.created_at = s.i64(12);
-  r.updated_at = s.i64(13);
   return r;
 }
 
@@ -381,16 +386,7 @@ SqlPage run_list(const SqlList &l, bool in_one_buffer = false) {
     if (l.ids_only) {
       p.rows.emplace_back().id = s.i64(0);
     } else if (in_one_buffer) {
-      Row &r = p.rows.emplace_back();
-      r.id = s.i64(0);
-      r.pipeline_id = s.i64(2);
-      r.stage_id = s.i64(3);
-      r.kind = static_cast<int>(s.i64(4));
-      r.amount = s.i64(5);
-      r.owner_id = s.i64(7);
-      r.department_id = s.i64(8);
-      r.created_at = s.i64(12);
-      r.updated_at = s.i64(13);
+      read_numbers(s, p.rows.emplace_back());
       auto &span = p.spans.emplace_back();
       for (int c = 0; c < 5; ++c) {
         auto *t = reinterpret_cast<const char *>(sqlite3_column_text(s.raw(), kTextColumns[c]));

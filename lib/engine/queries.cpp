@@ -89,7 +89,6 @@ namespace {
 template <class F>
 auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const ListOptions &options, bool items,
                         F &&fn) {
-  auto *impl_ = &impl;
   views::PreparedFilter pf;
   pf.filter = &filter;
   if (!filter.text.empty()) {
@@ -107,24 +106,24 @@ auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const Li
   if (filter.task_due_from && filter.task_due_to && *filter.task_due_from > *filter.task_due_to)
     throw Error(Errc::invalid_argument, "task_due_from is after task_due_to");
   const auto &zone = model::Zone::get(options.time_zone);
-  pf.now = impl_->now();
+  pf.now = impl.now();
   // The end of the local day is for the items' task state only.
   if (items) pf.today_end = zone.day_start_after(pf.now, 1);
 
-  std::shared_lock lock(impl_->mu_);
+  std::shared_lock lock(impl.mu_);
   if (filter.task_due_from || filter.task_due_to)
-    pf.task_due_deals = impl_->views().tasks().deals_due_between(
+    pf.task_due_deals = impl.views().tasks().deals_due_between(
         filter.task_due_from.value_or(std::numeric_limits<Millis>::min()),
         filter.task_due_to.value_or(std::numeric_limits<Millis>::max()));
   if (filter.rotting)
-    for (const auto &[id, st] : impl_->stages_)
+    for (const auto &[id, st] : impl.stages_)
       if (st.rotting_days) pf.rotting_ms[static_cast<std::uint32_t>(id)] = Millis{*st.rotting_days} * 86400000;
   // The activity level reads the task history from SQLite, deal by deal.
-  std::unique_lock<std::mutex> store_lock(impl_->store_mu_, std::defer_lock);
+  std::unique_lock<std::mutex> store_lock(impl.store_mu_, std::defer_lock);
   if (!filter.activity.empty()) {
     store_lock.lock();
-    pf.activity_of = [impl_, now = pf.now](std::uint32_t deal) {
-      return impl_->compute_activity(deal, 30, now).level;
+    pf.activity_of = [&impl, now = pf.now](std::uint32_t deal) {
+      return impl.compute_activity(deal, 30, now).level;
     };
   }
   if (!filter.phone.empty() || !filter.email.empty()) {
@@ -141,13 +140,13 @@ auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const Li
         deals = std::move(both);
       }
     };
-    if (!filter.phone.empty()) narrow(impl_->deals_for_phone(filter.phone));
-    if (!filter.email.empty()) narrow(impl_->deals_for_email(filter.email));
+    if (!filter.phone.empty()) narrow(impl.deals_for_phone(filter.phone));
+    if (!filter.email.empty()) narrow(impl.deals_for_email(filter.email));
     views::Bitmap b;
     for (auto d : deals) b.add(d);
     pf.contact_deals = std::move(b);
   }
-  return fn(impl_->views(), pf);
+  return fn(impl.views(), pf);
 }
 
 }  // namespace

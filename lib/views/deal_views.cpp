@@ -548,21 +548,23 @@ void DealViews::end_bulk() {
 
 bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }
 
-Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
-  Deal d;
+DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
+  DealView d;
+  const auto &client = clients_[r.client];
   d.id = r.id;
-  d.name = std::string(r.name());
+  d.name = r.name();
   d.pipeline_id = r.pipeline;
   d.stage_id = r.stage;
   d.stage_kind = static_cast<StageKind>(r.kind);
-  d.amount = {r.amount, currencies_[r.currency]};
+  d.amount = r.amount;
+  d.currency = currencies_[r.currency];
   d.owner_id = r.owner;
   d.department_id = r.dept;
-  d.client_ref = clients_[r.client].first;
-  d.client_name = clients_[r.client].second;
+  d.client_ref = client.first;
+  d.client_name = client.second;
   d.segment = segments_[r.segment];
-  d.external_ref = std::string(r.external_ref());
-  d.lost_reason = std::string(r.lost_reason());
+  d.external_ref = r.external_ref();
+  d.lost_reason = r.lost_reason();
   d.created_at = r.created;
   d.updated_at = r.updated;
   d.closed_at = r.closed;
@@ -571,6 +573,11 @@ Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_
   d.open_task_count = r.open_tasks;
   d.next_task_due = r.next_due;
   d.task_state = task_state_of(r, now, today_end);
+  return d;
+}
+
+Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
+  Deal d = dealcore::to_deal(view_of(r, now, today_end));
   if (with_lists) {
     for (auto t : r.tags()) d.tags.push_back(t);
     for (auto c : r.contacts()) d.contacts.push_back(c);

@@ -264,6 +264,10 @@ class DealViews {
   // Posting lists, orders and aggregates; the name's trigram postings only
   // when with_trigrams (a replaced row with the same name keeps them).
   void index(const Row &r, int sign, bool with_trigrams = true);
+  // A deal's fields, the strings viewing the views' own storage (valid
+  // under the lock); to_deal() copies them, page_views() moves them into
+  // the page's buffer.
+  DealView view_of(const Row &r, Millis now, Millis today_end) const;
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   // The deals of a page, their rows fetched together (list.cpp).
   std::vector<Deal> page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const;

@@ -832,50 +832,27 @@ std::vector<Deal> DealViews::page_items(const std::vector<std::uint32_t> &ids, M
 }
 
 void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_end, DealViewPage &out) const {
-  const std::vector<const Row *> rows = page_rows(ids);
+  // Views into the views' own strings first, then their bytes copied into
+  // one buffer of the page and the views moved onto it.
+  out.items.clear();
+  out.items.reserve(ids.size());
   std::size_t bytes = 0;
-  for (const Row *r : rows) {
-    const auto &client = clients_[r->client];
-    bytes += r->name().size() + currencies_[r->currency].size() + client.first.size() + client.second.size() +
-             segments_[r->segment].size() + r->external_ref().size() + r->lost_reason().size() + 7;
+  for (const Row *r : page_rows(ids)) {
+    const DealView &d = out.items.emplace_back(view_of(*r, now, today_end));
+    for (auto s : {d.name, d.currency, d.client_ref, d.client_name, d.segment, d.external_ref, d.lost_reason})
+      bytes += s.size() + 1;
   }
   out.text.reset(new char[std::max<std::size_t>(bytes, 1)]);  // not zeroed: every byte is written below
   char *at = out.text.get();
-  auto put = [&at](std::string_view s) {
+  auto put = [&at](std::string_view &s) {
     if (!s.empty()) std::memcpy(at, s.data(), s.size());
     at[s.size()] = '\0';
-    std::string_view v(at, s.size());
+    s = std::string_view(at, s.size());
     at += s.size() + 1;
-    return v;
   };
-  out.items.resize(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row &r = *rows[i];
-    DealView &d = out.items[i];
-    const auto &client = clients_[r.client];
-    d.id = r.id;
-    d.name = put(r.name());
-    d.pipeline_id = r.pipeline;
-    d.stage_id = r.stage;
-    d.stage_kind = static_cast<StageKind>(r.kind);
-    d.amount = r.amount;
-    d.currency = put(currencies_[r.currency]);
-    d.owner_id = r.owner;
-    d.department_id = r.dept;
-    d.client_ref = put(client.first);
-    d.client_name = put(client.second);
-    d.segment = put(segments_[r.segment]);
-    d.external_ref = put(r.external_ref());
-    d.lost_reason = put(r.lost_reason());
-    d.created_at = r.created;
-    d.updated_at = r.updated;
-    d.closed_at = r.closed;
-    d.stage_changed_at = r.stage_changed;
-    d.archived = r.archived;
-    d.open_task_count = r.open_tasks;
-    d.next_task_due = r.next_due;
-    d.task_state = task_state_of(r, now, today_end);
-  }
+  for (DealView &d : out.items)
+    for (auto *s : {&d.name, &d.currency, &d.client_ref, &d.client_name, &d.segment, &d.external_ref, &d.lost_reason})
+      put(*s);
 }
 
 std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const {
