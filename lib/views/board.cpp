@@ -17,20 +17,30 @@ void DealViews::board_sums(const Pipeline &p, const BoardFilter &f, const std::v
   auto in_list = [](const std::vector<Id> &v, std::uint32_t x) {
     return v.empty() || std::binary_search(v.begin(), v.end(), static_cast<Id>(x));
   };
+  // A stage's column: consecutive lookups mostly ask for the same stage.
+  std::size_t col = 0;
+  auto column_of = [&](std::uint32_t stage) {
+    if (static_cast<std::uint32_t>(p.stages[col].id) != stage) {
+      col = 0;
+      while (col < p.stages.size() && static_cast<std::uint32_t>(p.stages[col].id) != stage) ++col;
+      if (col == p.stages.size()) throw Error(Errc::internal, "a stage of the board is not in its pipeline");
+    }
+    return col;
+  };
+  const auto pipeline = static_cast<std::uint32_t>(p.id);
   if (!tag_sets.empty()) {
+    // The pipeline's tagged deals, each added to its stage's column.
+    auto in_pipeline = by_pipeline_.find(pipeline);
+    if (in_pipeline == by_pipeline_.end()) return;
     Bitmap tagged;
     for (const auto *t : tag_sets) tagged.or_with(*t);
+    tagged.and_with(in_pipeline->second);
     tagged.andnot_with(archived_);
-    for (std::size_t i = 0; i < p.stages.size(); ++i) {
-      auto st = by_stage_.find(static_cast<std::uint32_t>(p.stages[i].id));
-      if (st == by_stage_.end()) continue;
-      Bitmap in_stage = tagged;
-      in_stage.and_with(st->second);
-      in_stage.for_each([&](std::uint32_t id) {
-        const Row &r = *row(id);
-        if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept)) out[i].add(r.currency, r.amount, +1);
-      });
-    }
+    tagged.for_each([&](std::uint32_t id) {
+      const Row &r = *row(id);
+      if (in_list(f.owners, r.owner) && in_list(f.departments, r.dept))
+        out[column_of(r.stage)].add(r.currency, r.amount, +1);
+    });
     return;
   }
   if (f.owners.empty() && f.departments.empty()) {
@@ -40,20 +50,10 @@ void DealViews::board_sums(const Pipeline &p, const BoardFilter &f, const std::v
     }
     return;
   }
-  // The cells of one owner or department in this pipeline, sorted by stage:
-  // consecutive cells mostly share a column.
-  const auto pipeline = static_cast<std::uint32_t>(p.id);
-  std::size_t col = 0;
+  // The cells of one owner or department in this pipeline, sorted by stage.
   auto merge_cells = [&](const BoardCells &cells, bool check_dept) {
-    for (const auto &c : cells) {
-      if (check_dept && !in_list(f.departments, c.dept)) continue;
-      if (static_cast<std::uint32_t>(p.stages[col].id) != c.stage) {
-        col = 0;
-        while (col < p.stages.size() && static_cast<std::uint32_t>(p.stages[col].id) != c.stage) ++col;
-        if (col == p.stages.size()) throw Error(Errc::internal, "a kanban cell's stage is not in its pipeline");
-      }
-      out[col].merge(c.agg);
-    }
+    for (const auto &c : cells)
+      if (!check_dept || in_list(f.departments, c.dept)) out[column_of(c.stage)].merge(c.agg);
   };
   const bool by_owner = !f.owners.empty();
   for (Id x : by_owner ? f.owners : f.departments) {
