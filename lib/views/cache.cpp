@@ -222,9 +222,9 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
     w.u32(static_cast<std::uint32_t>(o.sort));
   }
   w.u64(clients_.size());
-  for (const auto &[ref, name] : clients_) {
-    w.str(ref);
-    w.str(name);
+  for (std::uint32_t c = 0; c < clients_.size(); ++c) {
+    w.str(clients_.ref(c));
+    w.str(clients_.name(c));
   }
   save_strings(w, segments_);
   save_strings(w, currencies_);
@@ -349,12 +349,17 @@ void DealViews::load_interned(CacheReader &r) {
     cache_check(dim == static_cast<std::uint32_t>(o.dim) && sort == static_cast<std::uint32_t>(o.sort), "order");
   }
   // Index 0 of clients and segments is "none".
-  clients_.resize(r.count(16));
-  for (auto &[ref, name] : clients_) {
-    ref = r.str();
-    name = r.str();
+  // Index 0 is implied; the rest must be distinct, as intern() made them.
+  auto n_clients = r.count(16);
+  cache_check(n_clients >= 1, "client table");
+  cache_check(r.str().empty() && r.str().empty(), "client table");
+  clients_.clear();
+  for (std::size_t i = 1; i < n_clients; ++i) {
+    auto ref = r.str();
+    auto name = r.str();
+    cache_check(clients_.add_unique(ref, name), "client");
   }
-  cache_check(!clients_.empty() && clients_[0].first.empty() && clients_[0].second.empty(), "client table");
+  clients_.shrink();
   segments_ = load_strings(r);
   cache_check(!segments_.empty() && segments_[0].empty(), "segment table");
   currencies_ = load_strings(r);
@@ -363,14 +368,6 @@ void DealViews::load_interned(CacheReader &r) {
 
 // The interned values' hash maps, from their tables.
 void DealViews::index_interned() {
-  client_ids_.reserve(clients_.size());
-  client_by_ref_.reserve(clients_.size());
-  std::string key;
-  for (std::size_t i = 1; i < clients_.size(); ++i) {
-    key.assign(clients_[i].first).append(1, '\x1f').append(clients_[i].second);
-    cache_check(client_ids_.emplace(key, static_cast<std::uint32_t>(i)).second, "client");
-    client_by_ref_.emplace(clients_[i].first, static_cast<std::uint32_t>(i));
-  }
   for (std::size_t i = 1; i < segments_.size(); ++i)
     cache_check(segment_ids_.emplace(segments_[i], static_cast<std::uint32_t>(i)).second, "segment");
   for (std::size_t i = 0; i < currencies_.size(); ++i)

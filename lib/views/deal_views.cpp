@@ -117,25 +117,6 @@ void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions
   }
 }
 
-std::uint32_t DealViews::intern_client(const std::string &ref, const std::string &name) {
-  if (ref.empty() && name.empty()) return 0;
-  std::string &key = client_key_;  // reused: no allocation for a known client
-  key.assign(ref).append(1, '\x1f').append(name);
-  auto it = client_ids_.find(key);
-  if (it != client_ids_.end()) return it->second;
-  auto id = static_cast<std::uint32_t>(clients_.size());
-  clients_.emplace_back(ref, name);
-  client_ids_.emplace(key, id);
-  client_by_ref_.emplace(ref, id);
-  return id;
-}
-
-std::optional<std::uint32_t> DealViews::find_client(const std::string &ref) const {
-  auto it = client_by_ref_.find(ref);
-  if (it == client_by_ref_.end()) return std::nullopt;
-  return it->second;
-}
-
 std::uint32_t DealViews::intern_segment(const std::string &s) {
   if (s.empty()) return 0;
   auto it = segment_ids_.find(s);
@@ -243,7 +224,7 @@ void DealViews::put(const store::DealRecord &d) {
   r.stage = id32(d.stage_id, "stage");
   r.owner = id32(d.owner_id, "user");
   r.dept = id32(d.department_id, "department");
-  r.client = intern_client(d.client_ref, d.client_name);
+  r.client = clients_.intern(d.client_ref, d.client_name);
   r.segment = intern_segment(d.segment);
   auto pos = stage_pos_.find(d.stage_id);
   r.stage_pos = pos == stage_pos_.end() ? 0 : pos->second;
@@ -543,6 +524,7 @@ void DealViews::end_bulk() {
   }
   if (done.valid()) done.get();
   bulk_rows(name_order);  // moves the staged rows: after every reader is done
+  clients_.shrink();
   bulk_ = false;
 }
 
@@ -550,7 +532,6 @@ bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32
 
 DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
   DealView d;
-  const auto &client = clients_[r.client];
   d.id = r.id;
   d.name = r.name();
   d.pipeline_id = r.pipeline;
@@ -560,8 +541,8 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
   d.currency = currencies_[r.currency];
   d.owner_id = r.owner;
   d.department_id = r.dept;
-  d.client_ref = client.first;
-  d.client_name = client.second;
+  d.client_ref = clients_.ref(r.client);
+  d.client_name = clients_.name(r.client);
   d.segment = segments_[r.segment];
   d.external_ref = r.external_ref();
   d.lost_reason = r.lost_reason();
@@ -651,8 +632,8 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   };
   cmp_interned(
       "client", by_client_, o.by_client_,
-      [&](std::uint32_t k) { return clients_[k].first + '\x1f' + clients_[k].second; },
-      [&](std::uint32_t k) { return o.clients_[k].first + '\x1f' + o.clients_[k].second; });
+      [&](std::uint32_t k) { return fmt::format("{}\x1f{}", clients_.ref(k), clients_.name(k)); },
+      [&](std::uint32_t k) { return fmt::format("{}\x1f{}", o.clients_.ref(k), o.clients_.name(k)); });
   cmp_interned(
       "segment", by_segment_, o.by_segment_, [&](std::uint32_t k) { return segments_[k]; },
       [&](std::uint32_t k) { return o.segments_[k]; });

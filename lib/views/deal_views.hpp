@@ -40,6 +40,7 @@
 #include "dealcore/query.hpp"
 #include "store/store.hpp"
 #include "views/bitmap.hpp"
+#include "views/client_table.hpp"
 #include "views/compact.hpp"
 #include "views/contact_index.hpp"
 #include "views/ordered_ids.hpp"
@@ -257,10 +258,8 @@ class DealViews {
   const Row *row(std::uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
   // by_id_ and the dense per-id tables to n entries.
   void grow_id_tables(std::size_t n);
-  std::uint32_t intern_client(const std::string &ref, const std::string &name);
   std::uint32_t intern_segment(const std::string &s);
   std::uint16_t intern_currency(const std::string &c);
-  std::optional<std::uint32_t> find_client(const std::string &ref) const;
   // Posting lists, orders and aggregates; the name's trigram postings only
   // when with_trigrams (a replaced row with the same name keeps them).
   void index(const Row &r, int sign, bool with_trigrams = true);
@@ -346,10 +345,7 @@ class DealViews {
   std::unordered_map<std::uint32_t, Aggregate> stage_total_;
 
   // Interned strings: index 0 is "none".
-  std::vector<std::pair<std::string, std::string>> clients_{{"", ""}};
-  std::unordered_map<std::string, std::uint32_t> client_ids_;   // ref + '\x1f' + name
-  std::string client_key_;  // intern_client()'s scratch
-  std::unordered_multimap<std::string, std::uint32_t> client_by_ref_;
+  ClientTable clients_;
   std::vector<std::string> segments_{""};
   std::unordered_map<std::string, std::uint32_t> segment_ids_;
   std::vector<std::string> currencies_;

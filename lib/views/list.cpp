@@ -191,8 +191,7 @@ class ListPlan {
     }
     if (!f_.client_refs.empty()) {
       for (const auto &ref : f_.client_refs) {
-        auto range = v.client_by_ref_.equal_range(ref);
-        for (auto it = range.first; it != range.second; ++it) clients_.push_back(it->second);
+        v.clients_.for_each_with_ref(ref, [&](std::uint32_t c) { clients_.push_back(c); });
       }
       std::sort(clients_.begin(), clients_.end());
       if (clients_.empty()) impossible_ = true;
@@ -815,11 +814,7 @@ std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
   for (const Row *r : rows) __builtin_prefetch(r);
   for (const Row *r : rows) {
     __builtin_prefetch(r->data.address());
-    __builtin_prefetch(&clients_[r->client]);
-  }
-  for (const Row *r : rows) {
-    __builtin_prefetch(clients_[r->client].first.data());
-    __builtin_prefetch(clients_[r->client].second.data());
+    __builtin_prefetch(clients_.address(r->client));
   }
   return rows;
 }

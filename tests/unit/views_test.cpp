@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <random>
 #include <stdexcept>
@@ -245,4 +246,44 @@ TEST_CASE("RowData keeps a row's ids and strings in one block") {
   CHECK(copy.address() != d.address());
   CHECK(copy.str(views::RowData::lost_reason) == "дорого");
   CHECK(copy.has_tag(7));
+}
+
+TEST_CASE("client table: one number per (ref, name), every client of a ref found, across growth") {
+  views::ClientTable t;
+  CHECK(t.intern("", "") == 0);
+  CHECK(t.size() == 1);
+  std::mt19937 rng(7);
+  std::map<std::pair<std::string, std::string>, std::uint32_t> model;
+  for (int i = 0; i < 20000; ++i) {
+    // Few refs, many names a ref: long probe runs in the ref table.
+    std::string ref = rng() % 5 ? "ref-" + std::to_string(rng() % 3000) : "";
+    std::string name = rng() % 5 ? "ООО Клиент " + std::to_string(rng() % 7) : "";
+    auto id = t.intern(ref, name);
+    if (ref.empty() && name.empty()) {
+      CHECK(id == 0);
+      continue;
+    }
+    auto [it, fresh] = model.emplace(std::pair{ref, name}, id);
+    CHECK(it->second == id);  // the same number every time
+    if (fresh) CHECK(id == t.size() - 1);
+    CHECK(t.ref(id) == ref);
+    CHECK(t.name(id) == name);
+  }
+  CHECK(t.size() == model.size() + 1);
+  const auto &[known, known_id] = *model.begin();
+  CHECK_FALSE(t.add_unique(known.first, known.second));  // a cache holding a client twice is refused
+  CHECK(t.find(known.first, known.second) == known_id);
+  std::map<std::string, std::vector<std::uint32_t>> by_ref;
+  for (const auto &[k, id] : model) by_ref[k.first].push_back(id);
+  for (auto &[ref, ids] : by_ref) {
+    std::vector<std::uint32_t> found;
+    t.for_each_with_ref(ref, [&](std::uint32_t c) { found.push_back(c); });
+    std::sort(found.begin(), found.end());
+    std::sort(ids.begin(), ids.end());
+    CHECK(found == ids);
+  }
+  std::vector<std::uint32_t> none;
+  t.for_each_with_ref("no such ref", [&](std::uint32_t c) { none.push_back(c); });
+  CHECK(none.empty());
+  CHECK(t.find("no such ref", "x") == 0);
 }
