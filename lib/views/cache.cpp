@@ -230,17 +230,21 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
   save_strings(w, currencies_);
 
   w.section();
-  w.u64(by_id_.size());
+  w.u64(updated_by_id_.size());
   w.u64(rows_.size());
-  for (const Row &r : rows_) {
+  rows_.for_each([&](const Row &r) {
     w.pod(RowFixed{r.id, r.pipeline, r.stage, r.owner, r.dept, r.client, r.segment, r.stage_pos, r.open_tasks,
                    r.currency, r.kind,
                    static_cast<std::uint8_t>((r.archived ? 1 : 0) | (r.dept_explicit ? 2 : 0)), r.amount,
                    r.created, r.updated, r.closed, r.stage_changed, r.next_due});
     w.array(r.data.words());
-  }
+  });
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
   w.array(name_prefix_by_id_);
+  std::vector<std::uint32_t> names;
+  names.reserve(names_.size());
+  names_.for_each([&](std::uint32_t id) { return names.push_back(id), true; });
+  w.array(names);
 }
 
 void DealViews::save_orders_postings_indexes(CacheWriter &w) const {
@@ -374,18 +378,17 @@ void DealViews::index_interned() {
     cache_check(currency_ids_.emplace(currencies_[i], static_cast<std::uint16_t>(i)).second, "currency");
 }
 
-// The rows come in name order: each lands at the end of the name index.
+// The rows by id, the dense tables, then the name order as bare ids.
 void DealViews::load_rows(CacheReader &r) {
   auto ids = r.u64();
   cache_check(ids <= std::uint64_t{UINT32_MAX} + 1, "id table size");
-  by_id_.assign(static_cast<std::size_t>(ids), nullptr);
   const auto n = r.count(sizeof(RowFixed) + 8);
   for (std::size_t i = 0; i < n; ++i) {
     auto f = r.pod<RowFixed>();
     const auto words = r.count(4);
     auto data = RowData::from_words(r.take(words * 4), words);
     cache_check(data.has_value(), "row block");
-    cache_check(f.id != 0 && f.id < by_id_.size() && !by_id_[f.id], "row id");
+    cache_check(f.id != 0 && f.id < ids && !rows_.find(f.id), "row id");
     cache_check(f.client < clients_.size() && f.segment < segments_.size() && f.currency < currencies_.size() &&
                     f.kind <= 2 && f.flags <= 3,
                 "row");
@@ -410,10 +413,7 @@ void DealViews::load_rows(CacheReader &r) {
     row.stage_changed = f.stage_changed;
     row.next_due = f.next_due;
     row.data = std::move(*data);
-    auto before = rows_.size();
-    auto it = rows_.emplace_hint(rows_.end(), std::move(row));
-    cache_check(rows_.size() == before + 1, "row (duplicate)");
-    by_id_[it->id] = &*it;
+    rows_.place(std::move(row));
   }
   updated_by_id_ = r.array<std::int64_t>();
   created_by_id_ = r.array<std::int64_t>();
@@ -421,8 +421,17 @@ void DealViews::load_rows(CacheReader &r) {
   next_due_by_id_ = r.array<std::int64_t>();
   name_prefix_by_id_ = r.array<std::uint64_t>();
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_})
-    cache_check(v->size() == by_id_.size(), "id table");
-  cache_check(name_prefix_by_id_.size() == by_id_.size(), "id table");
+    cache_check(v->size() == ids, "id table");
+  cache_check(name_prefix_by_id_.size() == ids, "id table");
+  // Every row once, each after the one before: checked before the order
+  // compares names, which it reads from the rows.
+  auto names = r.array<std::uint32_t>();
+  cache_check(names.size() == rows_.size(), "name order (size)");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    cache_check(row(names[i]) != nullptr, "name order (id)");
+    cache_check(i == 0 || name_before(names[i - 1], names[i]), "name order");
+  }
+  names_.assign(names);
 }
 
 void DealViews::load_sums_and_orders(CacheReader &r) {

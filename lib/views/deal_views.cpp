@@ -108,11 +108,7 @@ void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions
     auto found = by_stage_.find(static_cast<std::uint32_t>(stage));
     if (found == by_stage_.end()) continue;
     found->second.for_each([&](std::uint32_t id) {
-      const Row *r = row(id);
-      if (r && r->stage_pos != pos) {
-        auto it = rows_.iterator_to(*r);
-        rows_.modify(it, [pos](Row &x) { x.stage_pos = pos; });
-      }
+      if (Row *r = rows_.find(id)) r->stage_pos = pos;
     });
   }
 }
@@ -243,10 +239,20 @@ void DealViews::put(const store::DealRecord &d) {
   const std::string key = model::fold_key(d.name);
   r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, key, d.external_ref, d.lost_reason});
 
-  const bool staged = bulk_ && (r.id >= by_id_.size() || !by_id_[r.id]);
+  Row *old = rows_.find(r.id);
+  const bool staged = bulk_ && !old;
   if (staged && !staged_.empty() && staged_.back().id >= r.id)
     throw Error(Errc::internal, "views: a bulk build takes new deals in increasing id order");
-  if (r.id >= by_id_.size()) grow_id_tables(std::max<std::size_t>(r.id + 1, by_id_.size() * 3 / 2 + 16));
+  const std::size_t ids = updated_by_id_.size();
+  if (r.id >= ids) grow_id_tables(std::max<std::size_t>(r.id + 1, ids * 3 / 2 + 16));
+  // Most updates keep the name: its ~40 trigram postings and its place in
+  // the name order stay as they are. The old row leaves the name order
+  // while its prefix is still in the dense table.
+  const bool renamed = old && old->name_key() != r.name_key();
+  if (old) {
+    index(*old, -1, renamed);
+    if (renamed && !names_.erase(r.id, name_less())) throw Error(Errc::internal, "views: deal not in the name order");
+  }
   updated_by_id_[r.id] = r.updated;
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
@@ -257,20 +263,14 @@ void DealViews::put(const store::DealRecord &d) {
     staged_.push_back(std::move(r));
     return;
   }
-  if (const Row *old = by_id_[r.id]) {
-    // Most updates keep the name: its ~40 trigram postings stay as they are.
-    const bool renamed = old->name_key() != r.name_key();
-    index(*old, -1, renamed);
-    auto it = rows_.iterator_to(*old);
-    // replace() keeps the node (and so by_id_'s pointer) when it succeeds;
-    // keys end in the unique id, so it cannot collide.
-    if (!rows_.replace(it, std::move(r))) throw Error(Errc::internal, "views: replace failed");
-    index(*it, +1, renamed);
+  if (old) {
+    *old = std::move(r);
+    index(*old, +1, renamed);
+    if (renamed) names_.insert(old->id, name_less());
   } else {
-    auto [it, ok] = rows_.insert(std::move(r));
-    if (!ok) throw Error(Errc::internal, "views: duplicate deal row");
-    by_id_[it->id] = &*it;
-    index(*it, +1);
+    Row &placed = rows_.place(std::move(r));
+    index(placed, +1);
+    names_.insert(placed.id, name_less());
   }
 }
 
@@ -279,12 +279,11 @@ void DealViews::begin_bulk(Id max_id) {
   staged_.clear();
   if (max_id <= 0 || max_id > static_cast<Id>(UINT32_MAX)) return;
   auto n = static_cast<std::size_t>(max_id) + 1;
-  if (n > by_id_.size()) grow_id_tables(n);
+  if (n > updated_by_id_.size()) grow_id_tables(n);
   if (rows_.size() < n) staged_.reserve(n - rows_.size());
 }
 
 void DealViews::grow_id_tables(std::size_t n) {
-  by_id_.resize(n, nullptr);
   for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
   name_prefix_by_id_.resize(n, 0);
 }
@@ -351,24 +350,17 @@ std::vector<std::uint32_t> DealViews::bulk_name_order() const {
   return order;
 }
 
-// The staged rows into the name index in name order, so that each insert
-// lands at the end of the tree and costs no descent.
+// The staged rows into the row table, and into the name order: all at
+// once from the sort when it held nothing, else one by one.
 void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
-  constexpr std::size_t kAhead = 8;  // rows are read in name order, not memory order
-  [[maybe_unused]] const bool fresh = rows_.empty();
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    if (i + kAhead < order.size()) {
-      const Row &next = staged_[order[i + kAhead]];
-      __builtin_prefetch(&next);
-      __builtin_prefetch(next.data.address());
-    }
-    Row &r = staged_[order[i]];
-    std::uint32_t id = r.id;
-    auto it = rows_.emplace_hint(rows_.end(), std::move(r));
-    if (it->id != id || by_id_[id]) throw Error(Errc::internal, "views: duplicate deal row");
-    // A wrong order would still build a right index, slowly: catch it here.
-    assert(!fresh || std::next(it) == rows_.end());
-    by_id_[id] = &*it;
+  std::vector<std::uint32_t> ids(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) ids[i] = staged_[order[i]].id;
+  for (Row &r : staged_) rows_.place(std::move(r));
+  if (names_.empty()) {
+    assert(std::is_sorted(ids.begin(), ids.end(), name_less()));
+    names_.assign(ids);
+  } else {
+    for (auto id : ids) names_.insert(id, name_less());
   }
   staged_.clear();
   staged_.shrink_to_fit();
@@ -489,7 +481,7 @@ void DealViews::bulk_orders() {
   for (auto &o : orders_) {
     Buckets<KeyedId> parts;
     auto add = [&](const Row &r) { parts[dim_value(r, o.dim)].push_back({numeric_key(r, o.sort), r.id}); };
-    for (const Row &r : rows_) add(r);
+    rows_.for_each(add);
     for (const Row &r : staged_) add(r);
     o.by_value.clear();
     parts.for_each([&](std::uint32_t v, std::vector<KeyedId> &entries) {
@@ -587,11 +579,11 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     if (out.size() < 100) out.push_back(std::move(s));
   };
   if (rows_.size() != o.rows_.size()) note(fmt::format("deal count {} != {}", rows_.size(), o.rows_.size()));
-  for (const Row &r : rows_) {
+  rows_.for_each([&](const Row &r) {
     const Row *x = o.row(r.id);
     if (!x) {
       note(fmt::format("deal {} is in memory but not on disk", r.id));
-      continue;
+      return;
     }
     Deal a = to_deal(r, true), b = o.to_deal(*x, true);
     bool same = a.name == b.name && a.pipeline_id == b.pipeline_id && a.stage_id == b.stage_id &&
@@ -607,7 +599,8 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
         next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(r.name_key()))
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
-  }
+  });
+  if (!(names_ == o.names_)) note("the name order differs");
   auto cmp_maps = [&](const char *what, const auto &m1, const auto &m2) {
     for (const auto &[k, b] : m1) {
       auto it = m2.find(k);

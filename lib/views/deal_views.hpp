@@ -23,18 +23,16 @@
 #pragma once
 
 #include <boost/container/small_vector.hpp>
-#include <boost/multi_index/composite_key.hpp>
-#include <boost/multi_index/mem_fun.hpp>
-#include <boost/multi_index/member.hpp>
-#include <boost/multi_index/ordered_index.hpp>
-#include <boost/multi_index_container.hpp>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dealcore/query.hpp"
@@ -77,18 +75,49 @@ inline std::int64_t stage_sort_key(const Row &r) {
   return (static_cast<std::int64_t>(r.pipeline) << 32) | static_cast<std::uint32_t>(r.stage_pos);
 }
 
-namespace mi = boost::multi_index;
-struct by_name {};
+// The rows by deal id, in pages of 4,096 allocated as ids reach them: a
+// row costs its own bytes (no tree links, no allocation header, no pointer
+// in a separate id table), and a row never moves once placed. Deals are
+// never removed from the views (archiving is a field), so a slot is either
+// empty (id 0) or holds the deal of its id for good.
+class RowTable {
+ public:
+  static constexpr unsigned kPageBits = 12;
+  static constexpr std::uint32_t kPage = 1u << kPageBits;
 
-// The rows, ordered by folded name (then id). The numeric sorts (updated,
-// created, amount) keep their orders in OrderedIds (see DimOrder, Dim::all):
-// 12 bytes an entry instead of 24 bytes of tree links, built by one sort.
-using RowSet = mi::multi_index_container<
-    Row, mi::indexed_by<mi::ordered_unique<
-             mi::tag<by_name>, mi::composite_key<Row, mi::const_mem_fun<Row, std::string_view, &Row::name_key>,
-                                                 mi::member<Row, std::uint32_t, &Row::id>>>>>;
-// No index for the stage sort: pipelines cluster in that order, so a walk
-// would cross other pipelines first; that sort always intersects and ranks.
+  const Row *find(std::uint32_t id) const {
+    const auto p = id >> kPageBits;
+    if (p >= pages_.size() || !pages_[p]) return nullptr;
+    const Row &r = pages_[p][id & (kPage - 1)];
+    return r.id == id && id != 0 ? &r : nullptr;
+  }
+  Row *find(std::uint32_t id) { return const_cast<Row *>(std::as_const(*this).find(id)); }
+  // Moves r into its empty slot.
+  Row &place(Row &&r) {
+    const auto p = r.id >> kPageBits;
+    if (r.id == 0 || find(r.id)) throw std::logic_error("views: duplicate deal row");
+    if (p >= pages_.size()) pages_.resize(p + 1);
+    if (!pages_[p]) pages_[p] = std::make_unique<Row[]>(kPage);
+    Row &slot = pages_[p][r.id & (kPage - 1)];
+    slot = std::move(r);
+    ++size_;
+    return slot;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Calls fn(row) for every row, by id.
+  template <class Fn>
+  void for_each(Fn &&fn) const {
+    for (const auto &page : pages_)
+      if (page)
+        for (std::uint32_t i = 0; i < kPage; ++i)
+          if (page[i].id != 0) fn(page[i]);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Row[]>> pages_;
+  std::size_t size_ = 0;
+};
 
 // A dimension a list filters on by equality and a DimOrder can split by;
 // `all` has one value (0) that every deal has; a currency is its interned
@@ -255,8 +284,8 @@ class DealViews {
 
  private:
   friend class ListPlan;
-  const Row *row(std::uint32_t id) const { return id < by_id_.size() ? by_id_[id] : nullptr; }
-  // by_id_ and the dense per-id tables to n entries.
+  const Row *row(std::uint32_t id) const { return rows_.find(id); }
+  // The dense per-id tables to n entries.
   void grow_id_tables(std::size_t n);
   std::uint32_t intern_segment(const std::string &s);
   std::uint16_t intern_currency(const std::string &c);
@@ -307,8 +336,24 @@ class DealViews {
   void board_sums(const Pipeline &p, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
                   BoardSums &out) const;
 
-  RowSet rows_;
-  std::vector<const Row *> by_id_;
+  RowTable rows_;
+  // Deal ids by (folded name, id): the name sort's walk. The entries are
+  // bare ids; NameLess reads the names, by their dense prefix first.
+  struct NameLess {
+    const DealViews *v = nullptr;
+    bool operator()(std::uint32_t a, std::uint32_t b) const { return v->name_before(a, b); }
+  };
+  using NameOrder = SortedBlocks<std::uint32_t, NameLess>;
+  NameLess name_less() const { return {this}; }
+  // (folded name, id) of a before b's; both in the views.
+  bool name_before(std::uint32_t a, std::uint32_t b) const {
+    const std::uint64_t pa = name_prefix_by_id_[a], pb = name_prefix_by_id_[b];
+    if (pa != pb) return pa < pb;
+    if (a == b) return false;
+    const int c = row(a)->name_key().compare(row(b)->name_key());
+    return c != 0 ? c < 0 : a < b;
+  }
+  NameOrder names_;
   // Dense copies of the numeric sort keys, by deal id, for ranking
   // candidates without touching their rows (40 bytes a deal).
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;

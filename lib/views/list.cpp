@@ -694,20 +694,27 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     }
     if (o.with_total) count_total();
   } else if (walk) {
-    // The name order (Boost.MultiIndex, keyed by the folded name and id).
-    const auto &idx = rows_.get<by_name>();
-    auto visit = [&](const Row &r) {
+    // The name order (ids by folded name and id). Upwards from past the
+    // cursor, or downwards from before it.
+    NameOrder::Pos from = desc ? names_.end() : names_.begin();
+    if (cursor) {
+      const std::string_view cs = cursor->str;
+      const std::uint64_t cp = name_prefix(cs);
+      const std::uint32_t cid = static_cast<std::uint32_t>(cursor->key.id);
+      // Whether deal id's (name, id) is before the cursor's (or equal).
+      auto cmp = [&](std::uint32_t id) {
+        const std::uint64_t p = name_prefix_by_id_[id];
+        if (p != cp) return p < cp ? -1 : 1;
+        const int c = row(id)->name_key().compare(cs);
+        return c != 0 ? c : id < cid ? -1 : id > cid ? 1 : 0;
+      };
+      from = desc ? names_.partition_point([&](std::uint32_t id) { return cmp(id) < 0; })
+                  : names_.partition_point([&](std::uint32_t id) { return cmp(id) <= 0; });
+    }
+    for (NameOrder::Cursor c(names_, from, desc); c.get(); c.next()) {
+      const Row &r = *row(*c.get());
       if (plan.match(r)) got.push_back(r.id);
-      return got.size() < want;
-    };
-    auto at_cursor = [&] { return boost::make_tuple(std::string_view(cursor->str), cursor->key.id); };
-    if (!desc) {
-      for (auto it = cursor ? idx.upper_bound(at_cursor()) : idx.begin(); it != idx.end(); ++it)
-        if (!visit(*it)) break;
-    } else {
-      auto end = cursor ? idx.lower_bound(at_cursor()) : idx.end();
-      for (auto it = decltype(idx.rbegin())(end); it != idx.rend(); ++it)
-        if (!visit(*it)) break;
+      if (got.size() >= want) break;
     }
     if (o.with_total) count_total();
   } else {

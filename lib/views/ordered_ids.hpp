@@ -1,4 +1,6 @@
-// views/ordered_ids.hpp — deal ids kept in (key, id) order, in sorted blocks.
+// views/ordered_ids.hpp — deal ids kept in (key, id) order, in sorted blocks;
+// and the same blocks of bare ids in an order the caller's comparison
+// defines (the name order: the key is a string held elsewhere).
 //
 // A per-dimension sort order ("the deals of owner 7 by updated") must answer
 // "the next K entries from here" by reading K entries, not by touching every
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -28,7 +31,11 @@ struct __attribute__((packed, aligned(4))) KeyedId {
 };
 static_assert(sizeof(KeyedId) == 12);
 
-class OrderedIds {
+// Entries of type E in the order of Less (a strict weak order; entries
+// equal under == must be equivalent). Every call that compares takes the
+// comparison, so that one can read state the blocks do not hold.
+template <class E, class Less = std::less<>>
+class SortedBlocks {
  public:
   static constexpr std::size_t kBlock = 256;
 
@@ -41,28 +48,28 @@ class OrderedIds {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
-  void insert(KeyedId e) {
+  void insert(E e, Less less = {}) {
     if (blocks_.empty()) {
       blocks_.emplace_back().push_back(e);
       ++size_;
       return;
     }
-    std::size_t b = block_for(e);
+    std::size_t b = block_for(e, less);
     auto &blk = blocks_[b];
-    blk.insert(std::upper_bound(blk.begin(), blk.end(), e), e);
+    blk.insert(std::upper_bound(blk.begin(), blk.end(), e, less), e);
     ++size_;
     if (blk.size() > kBlock) {
-      std::vector<KeyedId> tail(blk.begin() + kBlock / 2, blk.end());
+      std::vector<E> tail(blk.begin() + kBlock / 2, blk.end());
       blk.resize(kBlock / 2);
       blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(tail));
     }
   }
 
-  bool erase(KeyedId e) {
+  bool erase(E e, Less less = {}) {
     if (blocks_.empty()) return false;
-    std::size_t b = block_for(e);
+    std::size_t b = block_for(e, less);
     auto &blk = blocks_[b];
-    auto it = std::lower_bound(blk.begin(), blk.end(), e);
+    auto it = std::lower_bound(blk.begin(), blk.end(), e, less);
     if (it == blk.end() || !(*it == e)) return false;
     blk.erase(it);
     --size_;
@@ -71,21 +78,27 @@ class OrderedIds {
   }
 
   // First position whose entry is >= e (strict: > e).
-  Pos seek(KeyedId e, bool strict) const {
+  Pos seek(E e, bool strict, Less less = {}) const {
+    if (strict) return partition_point([&](const E &x) { return !less(e, x); });
+    return partition_point([&](const E &x) { return less(x, e); });
+  }
+  // First position whose entry is not before(entry); before must be true
+  // for a prefix of the order and false after it.
+  template <class Before>
+  Pos partition_point(Before before) const {
     if (blocks_.empty()) return {};
-    // The first block whose last entry passes the bound holds the position.
-    auto past = [&](const std::vector<KeyedId> &blk) { return strict ? e < blk.back() : !(blk.back() < e); };
+    // The first block whose last entry is not before holds the position.
     std::size_t lo = 0, hi = blocks_.size();
     while (lo < hi) {
       std::size_t mid = (lo + hi) / 2;
-      if (past(blocks_[mid]))
+      if (!before(blocks_[mid].back()))
         hi = mid;
       else
         lo = mid + 1;
     }
     if (lo == blocks_.size()) return end();
     const auto &blk = blocks_[lo];
-    auto it = strict ? std::upper_bound(blk.begin(), blk.end(), e) : std::lower_bound(blk.begin(), blk.end(), e);
+    auto it = std::partition_point(blk.begin(), blk.end(), before);
     return {lo, static_cast<std::size_t>(it - blk.begin())};
   }
   Pos begin() const { return {}; }
@@ -95,9 +108,9 @@ class OrderedIds {
   // downwards (before p).
   class Cursor {
    public:
-    Cursor(const OrderedIds &o, Pos p, bool down) : o_(&o), p_(p), down_(down) { settle(); }
+    Cursor(const SortedBlocks &o, Pos p, bool down) : o_(&o), p_(p), down_(down) { settle(); }
     // The current entry; nullptr past the end.
-    const KeyedId *get() const {
+    const E *get() const {
       const auto &bl = o_->blocks_;
       if (p_.b >= bl.size()) return nullptr;
       if (down_) return p_.i > 0 ? &bl[p_.b][p_.i - 1] : nullptr;
@@ -121,7 +134,7 @@ class OrderedIds {
         while (p_.i == bl[p_.b].size() && p_.b + 1 < bl.size()) p_ = {p_.b + 1, 0};
       }
     }
-    const OrderedIds *o_;
+    const SortedBlocks *o_;
     Pos p_;
     bool down_;
   };
@@ -136,7 +149,7 @@ class OrderedIds {
 
   // Replaces the contents with entries already in order, in blocks filled
   // to three quarters (room for inserts before the first split).
-  void assign(const std::vector<KeyedId> &sorted) {
+  void assign(const std::vector<E> &sorted) {
     blocks_.clear();
     constexpr std::size_t fill = kBlock * 3 / 4;
     for (std::size_t i = 0; i < sorted.size(); i += fill) {
@@ -150,19 +163,20 @@ class OrderedIds {
   // The entries in order, after their count.
   void save(CacheWriter &w) const {
     w.u64(size_);
-    for (const auto &blk : blocks_) w.bytes(blk.data(), blk.size() * sizeof(KeyedId));
+    for (const auto &blk : blocks_) w.bytes(blk.data(), blk.size() * sizeof(E));
   }
-  static OrderedIds load(CacheReader &r) {
-    const std::size_t n = r.count(sizeof(KeyedId));
-    const char *p = r.take(n * sizeof(KeyedId));
-    OrderedIds o;
+  // Throws CacheFormatError unless the entries are in order.
+  static SortedBlocks load(CacheReader &r, Less less = {}) {
+    const std::size_t n = r.count(sizeof(E));
+    const char *p = r.take(n * sizeof(E));
+    SortedBlocks o;
     constexpr std::size_t fill = kBlock * 3 / 4;  // as assign()
     o.blocks_.reserve((n + fill - 1) / fill);
     for (std::size_t i = 0; i < n; i += fill) {
       auto &blk = o.blocks_.emplace_back(std::min(fill, n - i));
-      std::memcpy(static_cast<void *>(blk.data()), p + i * sizeof(KeyedId), blk.size() * sizeof(KeyedId));
-      for (std::size_t j = 1; j < blk.size(); ++j) cache_check(!(blk[j] < blk[j - 1]), "sort order");
-      if (o.blocks_.size() > 1) cache_check(!(blk.front() < o.blocks_[o.blocks_.size() - 2].back()), "sort order");
+      std::memcpy(static_cast<void *>(blk.data()), p + i * sizeof(E), blk.size() * sizeof(E));
+      for (std::size_t j = 1; j < blk.size(); ++j) cache_check(!less(blk[j], blk[j - 1]), "sort order");
+      if (o.blocks_.size() > 1) cache_check(!less(blk.front(), o.blocks_[o.blocks_.size() - 2].back()), "sort order");
     }
     o.size_ = n;
     return o;
@@ -182,22 +196,22 @@ class OrderedIds {
     return n;
   }
 
-  friend bool operator==(const OrderedIds &a, const OrderedIds &b) {
+  friend bool operator==(const SortedBlocks &a, const SortedBlocks &b) {
     if (a.size_ != b.size_) return false;
-    std::vector<KeyedId> x, y;
-    a.for_each([&](KeyedId e) { return x.push_back(e), true; });
-    b.for_each([&](KeyedId e) { return y.push_back(e), true; });
+    std::vector<E> x, y;
+    a.for_each([&](E e) { return x.push_back(e), true; });
+    b.for_each([&](E e) { return y.push_back(e), true; });
     return x == y;
   }
 
  private:
   // The block an entry belongs in: the first whose last entry is >= e, or
   // the last block.
-  std::size_t block_for(KeyedId e) const {
+  std::size_t block_for(E e, Less less) const {
     std::size_t lo = 0, hi = blocks_.size() - 1;
     while (lo < hi) {
       std::size_t mid = (lo + hi) / 2;
-      if (blocks_[mid].back() < e)
+      if (less(blocks_[mid].back(), e))
         lo = mid + 1;
       else
         hi = mid;
@@ -205,8 +219,10 @@ class OrderedIds {
     return lo;
   }
 
-  std::vector<std::vector<KeyedId>> blocks_;
+  std::vector<std::vector<E>> blocks_;
   std::size_t size_ = 0;
 };
+
+using OrderedIds = SortedBlocks<KeyedId>;
 
 }  // namespace dealcore::views
