@@ -61,6 +61,7 @@ class SortedBlocks {
     if (blk.size() > kBlock) {
       std::vector<E> tail(blk.begin() + kBlock / 2, blk.end());
       blk.resize(kBlock / 2);
+      blk.shrink_to_fit();  // growing past kBlock doubled its capacity
       blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(tail));
     }
   }
