@@ -105,8 +105,13 @@ static bool fold_fast(std::string_view s, bool merge_yo, std::string &out) {
 
 std::string fold_key(std::string_view s) {
   std::string out;
-  if (fold_fast(s, true, out)) return out;
-  return fold(s, true);
+  fold_key(s, out);
+  return out;
+}
+
+std::string_view fold_key(std::string_view s, std::string &out) {
+  if (!fold_fast(s, true, out)) out = fold(s, true);
+  return out;
 }
 
 std::string fold_case(std::string_view s) {

@@ -23,6 +23,9 @@ std::string checked_text(std::string_view field, std::string_view value, bool re
 // folding (so "ПОСТАВКА" and "поставка" agree), with ё folded to е as Russian
 // search expects. Input must be valid UTF-8.
 std::string fold_key(std::string_view s);
+// The same into out, reusing its capacity (no allocation for the common
+// scripts once out is large enough); returns out's view.
+std::string_view fold_key(std::string_view s, std::string &out);
 
 // fold_key through ICU only, bypassing the fast path (for tests).
 std::string fold_key_icu(std::string_view s);

@@ -186,7 +186,7 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams) {
   apply(by_currency_, r.currency);
   for (auto t : r.tags()) apply(by_tag_, t);
   if (with_trigrams)
-    for (auto g : trigrams_of(r.name_key())) apply(by_trigram_, g);
+    for (auto g : trigrams_of(folded_name(r, fold_buf_))) apply(by_trigram_, g);
   for (auto c : r.contacts()) {
     if (sign > 0)
       contacts_.link(r.id, c);
@@ -236,8 +236,7 @@ void DealViews::put(const store::DealRecord &d) {
   r.closed = d.closed_at;
   r.stage_changed = d.stage_changed_at;
   r.next_due = d.next_task_due;
-  const std::string key = model::fold_key(d.name);
-  r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, key, d.external_ref, d.lost_reason});
+  r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, d.external_ref, d.lost_reason});
 
   Row *old = rows_.find(r.id);
   const bool staged = bulk_ && !old;
@@ -248,7 +247,8 @@ void DealViews::put(const store::DealRecord &d) {
   // Most updates keep the name: its ~40 trigram postings and its place in
   // the name order stay as they are. The old row leaves the name order
   // while its prefix is still in the dense table.
-  const bool renamed = old && old->name_key() != r.name_key();
+  // (A change of case only is a rename here: it re-adds the same trigrams.)
+  const bool renamed = old && old->name() != r.name();
   if (old) {
     index(*old, -1, renamed);
     if (renamed && !names_.erase(r.id, name_less())) throw Error(Errc::internal, "views: deal not in the name order");
@@ -257,8 +257,11 @@ void DealViews::put(const store::DealRecord &d) {
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
   next_due_by_id_[r.id] = r.next_due;
-  name_prefix_by_id_[r.id] = name_prefix(r.name_key());
+  const std::string_view key = model::fold_key(r.name(), fold_buf_);
+  name_prefix_by_id_[r.id] = name_prefix(key);
   if (staged) {
+    staged_keys_.append(key);
+    staged_key_end_.push_back(staged_keys_.size());
     for (auto c : r.contacts()) contacts_.link(r.id, c);
     staged_.push_back(std::move(r));
     return;
@@ -277,10 +280,15 @@ void DealViews::put(const store::DealRecord &d) {
 void DealViews::begin_bulk(Id max_id) {
   bulk_ = true;
   staged_.clear();
+  staged_keys_.clear();
+  staged_key_end_.clear();
   if (max_id <= 0 || max_id > static_cast<Id>(UINT32_MAX)) return;
   auto n = static_cast<std::size_t>(max_id) + 1;
   if (n > updated_by_id_.size()) grow_id_tables(n);
-  if (rows_.size() < n) staged_.reserve(n - rows_.size());
+  if (rows_.size() < n) {
+    staged_.reserve(n - rows_.size());
+    staged_key_end_.reserve(n - rows_.size());
+  }
 }
 
 void DealViews::grow_id_tables(std::size_t n) {
@@ -341,7 +349,7 @@ void sort_by_name(std::vector<NameKey> &keys, std::size_t lo, std::size_t hi, st
 std::vector<std::uint32_t> DealViews::bulk_name_order() const {
   std::vector<NameKey> keys(staged_.size());
   for (std::uint32_t i = 0; i < keys.size(); ++i) {
-    auto name = staged_[i].name_key();
+    auto name = staged_key(i);
     keys[i] = {0, 0, name.data(), static_cast<std::uint32_t>(name.size()), i};
   }
   if (!keys.empty()) sort_by_name(keys, 0, keys.size(), 0);
@@ -364,6 +372,8 @@ void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
   }
   staged_.clear();
   staged_.shrink_to_fit();
+  std::string().swap(staged_keys_);
+  std::vector<std::size_t>().swap(staged_key_end_);
 }
 
 namespace {
@@ -453,7 +463,7 @@ void DealViews::bulk_trigrams() {
     const std::uint32_t hi = staged_[i].id >> 16;
     pairs.clear();
     for (; i < staged_.size() && staged_[i].id >> 16 == hi; ++i)
-      for (auto g : trigrams_of(staged_[i].name_key()))
+      for (auto g : trigrams_of(staged_key(i)))
         pairs.push_back(std::uint64_t{g} << 16 | (staged_[i].id & 0xFFFFu));
     sorted.resize(pairs.size());
     for (int shift : {16, 28}) {  // two stable passes over the 24-bit trigram
@@ -594,10 +604,10 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 a.closed_at == b.closed_at && a.stage_changed_at == b.stage_changed_at &&
                 a.archived == b.archived && a.open_task_count == b.open_task_count &&
                 a.next_task_due == b.next_task_due && a.tags == b.tags && a.contacts == b.contacts &&
-                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit && r.name_key() == x->name_key();
+                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
-        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(r.name_key()))
+        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(model::fold_key(r.name())))
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   });
   if (!(names_ == o.names_)) note("the name order differs");

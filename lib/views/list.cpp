@@ -3,8 +3,9 @@
 // intersection of posting lists followed by a top-K selection, or a walk of
 // the ordered index of the requested sort that stops after one page.
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
+#include <deque>
 #include <limits>
 #include <memory>
 
@@ -23,7 +24,9 @@ struct SortKey {
   std::uint32_t id = 0;
 };
 
-SortKey key_of(const Row &r, SortField f, bool desc) {
+// The name sort's key is the folded name, which the rows do not keep: it
+// is folded into *folded, which the key then views.
+SortKey key_of(const Row &r, SortField f, bool desc, std::string *folded = nullptr) {
   switch (f) {
     case SortField::next_task_due: {
       // Deals without an open task go last in either direction.
@@ -33,7 +36,7 @@ SortKey key_of(const Row &r, SortField f, bool desc) {
     case SortField::updated: return {r.updated, {}, r.id};
     case SortField::created: return {r.created, {}, r.id};
     case SortField::amount: return {r.amount, {}, r.id};
-    case SortField::name: return {0, r.name_key(), r.id};
+    case SortField::name: return {0, folded ? folded_name(r, *folded) : throw std::logic_error("key_of: no buffer"), r.id};
     case SortField::stage: return {stage_sort_key(r), {}, r.id};
   }
   return {};
@@ -391,7 +394,8 @@ class ListPlan {
     if (!text_.empty()) {
       for (const auto *g : text_sets_)
         if (!g->contains(r.id)) return false;
-      if (r.name_key().find(text_) == std::string_view::npos) return false;
+      thread_local std::string folded;
+      if (folded_name(r, folded).find(text_) == std::string_view::npos) return false;
     }
     for (const auto &set : owned_)
       if (!set->contains(r.id)) return false;
@@ -705,7 +709,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       auto cmp = [&](std::uint32_t id) {
         const std::uint64_t p = name_prefix_by_id_[id];
         if (p != cp) return p < cp ? -1 : 1;
-        const int c = row(id)->name_key().compare(cs);
+        thread_local std::string folded;
+        const int c = folded_name(*row(id), folded).compare(cs);
         return c != 0 ? c : id < cid ? -1 : id > cid ? 1 : 0;
       };
       from = desc ? names_.partition_point([&](std::uint32_t id) { return cmp(id) < 0; })
@@ -721,6 +726,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     Bitmap c = plan.candidates();
     std::int64_t t = 0;
     std::vector<std::pair<SortKey, const Row *>> keyed;
+    std::deque<std::string> folded;  // the folded names keyed's name keys view
     // When the posting lists decide alone and the sort key is a number kept
     // in the dense key table, the rows themselves are not touched until the
     // page is chosen: candidates cost a few nanoseconds instead of a cache
@@ -738,17 +744,19 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
         if (after_cursor(k)) keyed.emplace_back(k, nullptr);
       });
       t = static_cast<std::int64_t>(c.size());
-    } else if (!plan.residual() && o.sort == SortField::name) {
+    } else if (o.sort == SortField::name) {
       // By the dense 8-byte name prefixes first: only the candidates whose
       // prefix reaches the page (ties at its boundary included), and those
-      // that share the cursor's prefix, are read for their full names.
-      t = static_cast<std::int64_t>(c.size());
+      // that share the cursor's prefix, are folded for their full names.
+      const bool residual = plan.residual();
       const bool has_cursor = cursor.has_value();
       const std::uint64_t cp = has_cursor ? name_prefix(cursor->key.str) : 0;
       auto before = [&](std::uint64_t a, std::uint64_t b) { return desc ? a > b : a < b; };
       std::vector<std::pair<std::uint64_t, std::uint32_t>> rest;
       std::vector<std::uint32_t> full;
       c.for_each([&](std::uint32_t id) {
+        if (residual && (!plan.precheck(id) || !plan.match(*row(id)))) return;
+        ++t;
         std::uint64_t p = name_prefix_by_id_[id];
         if (has_cursor && before(p, cp)) return;  // before the cursor, surely
         if (has_cursor && p == cp)
@@ -768,8 +776,11 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       keyed.reserve(full.size());
       for (auto id : full) {
         const Row &r = *row(id);
-        SortKey k = key_of(r, o.sort, desc);
-        if (after_cursor(k)) keyed.emplace_back(k, &r);
+        SortKey k = key_of(r, o.sort, desc, &folded.emplace_back());
+        if (after_cursor(k))
+          keyed.emplace_back(k, &r);
+        else
+          folded.pop_back();
       }
     } else if (!plan.residual() && o.sort == SortField::next_task_due) {
       // The nearest due from its dense table; deals without an open task
@@ -805,7 +816,10 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   if (more) got.resize(static_cast<std::size_t>(o.limit));
   page.ids.assign(got.begin(), got.end());
   if (!o.ids_only) page.items = page_items(got, pf.now, pf.today_end);
-  if (more) page.next_cursor = encode_cursor(o.sort, desc, key_of(*row(got.back()), o.sort, desc));
+  if (more) {
+    std::string folded;
+    page.next_cursor = encode_cursor(o.sort, desc, key_of(*row(got.back()), o.sort, desc, &folded));
+  }
   page.total = total;
   return page;
 }

@@ -225,21 +225,20 @@ TEST_CASE("RowData keeps a row's ids and strings in one block") {
   CHECK(empty.tags().empty());
   CHECK(empty.str(views::RowData::name).empty());
 
-  views::RowData d({7, 3, 7, 1}, {42}, {"Поставка", "поставка", "", "дорого"});
+  views::RowData d({7, 3, 7, 1}, {42}, {"Поставка", "", "дорого"});
   CHECK(std::vector<std::uint32_t>(d.tags().begin(), d.tags().end()) == std::vector<std::uint32_t>{1, 3, 7});
   CHECK(std::vector<std::uint32_t>(d.contacts().begin(), d.contacts().end()) == std::vector<std::uint32_t>{42});
   CHECK(d.has_tag(3));
   CHECK_FALSE(d.has_tag(4));
   CHECK(d.str(views::RowData::name) == "Поставка");
-  CHECK(d.str(views::RowData::name_key) == "поставка");
   CHECK(d.str(views::RowData::external_ref).empty());
   CHECK(d.str(views::RowData::lost_reason) == "дорого");
 
   // Strings alone, ids alone, and a copy that owns its own block.
-  views::RowData only_text({}, {}, {"a", "", "ref-1", ""});
+  views::RowData only_text({}, {}, {"a", "ref-1", ""});
   CHECK(only_text.tags().empty());
   CHECK(only_text.str(views::RowData::external_ref) == "ref-1");
-  views::RowData only_ids({5}, {}, {"", "", "", ""});
+  views::RowData only_ids({5}, {}, {"", "", ""});
   CHECK(only_ids.has_tag(5));
   CHECK(only_ids.str(views::RowData::name).empty());
   views::RowData copy = d;
