@@ -240,7 +240,7 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
     w.array(r.data.words());
   });
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
-  w.array(name_prefix_by_id_);
+  w.array(name_rank_by_id_);
   std::vector<std::uint32_t> names;
   names.reserve(names_.size());
   names_.for_each([&](std::uint32_t id) { return names.push_back(id), true; });
@@ -419,14 +419,14 @@ void DealViews::load_rows(CacheReader &r) {
   created_by_id_ = r.array<std::int64_t>();
   amount_by_id_ = r.array<std::int64_t>();
   next_due_by_id_ = r.array<std::int64_t>();
-  name_prefix_by_id_ = r.array<std::uint64_t>();
+  name_rank_by_id_ = r.array<std::int64_t>();
   for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_})
     cache_check(v->size() == ids, "id table");
-  cache_check(name_prefix_by_id_.size() == ids, "id table");
-  // Every row once, in the order of the names' dense prefixes. Within a
-  // prefix the order is the checksum's to vouch for: checking it would fold
-  // a million names (~2 s), and a wrong order there could misplace deals in
-  // a name sort (which verify() reports) but not crash anything.
+  cache_check(name_rank_by_id_.size() == ids, "id table");
+  // Every row once, in the order of their name ranks. That the ranks
+  // follow the names is the checksum's to vouch for: checking it would fold
+  // a million names (~2 s), and a wrong order could misplace deals in a
+  // name sort (which verify() reports) but not crash anything.
   auto names = r.array<std::uint32_t>();
   cache_check(names.size() == rows_.size(), "name order (size)");
   std::vector<bool> seen(ids);
@@ -434,7 +434,7 @@ void DealViews::load_rows(CacheReader &r) {
     const auto id = names[i];
     cache_check(row(id) != nullptr && !seen[id], "name order (id)");
     seen[id] = true;
-    cache_check(i == 0 || name_prefix_by_id_[names[i - 1]] <= name_prefix_by_id_[id], "name order");
+    cache_check(i == 0 || name_rank_by_id_[names[i - 1]] < name_rank_by_id_[id], "name order");
   }
   names_.assign(names);
 }

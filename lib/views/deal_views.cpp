@@ -257,10 +257,8 @@ void DealViews::put(const store::DealRecord &d) {
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
   next_due_by_id_[r.id] = r.next_due;
-  const std::string_view key = model::fold_key(r.name(), fold_buf_);
-  name_prefix_by_id_[r.id] = name_prefix(key);
   if (staged) {
-    staged_keys_.append(key);
+    staged_keys_.append(model::fold_key(r.name(), fold_buf_));
     staged_key_end_.push_back(staged_keys_.size());
     for (auto c : r.contacts()) contacts_.link(r.id, c);
     staged_.push_back(std::move(r));
@@ -268,13 +266,64 @@ void DealViews::put(const store::DealRecord &d) {
   }
   if (old) {
     *old = std::move(r);
+    if (renamed) name_insert(old->id, model::fold_key(old->name(), fold_buf_));
     index(*old, +1, renamed);
-    if (renamed) names_.insert(old->id, name_less());
   } else {
     Row &placed = rows_.place(std::move(r));
+    name_insert(placed.id, model::fold_key(placed.name(), fold_buf_));
     index(placed, +1);
-    names_.insert(placed.id, name_less());
   }
+}
+
+void DealViews::name_insert(std::uint32_t id, std::string_view folded) {
+  thread_local std::string buf;
+  auto before = [&](std::uint32_t e) {  // (e's folded name, e) < (folded, id)
+    const int c = folded_name(*row(e), buf).compare(folded);
+    return c != 0 ? c < 0 : e < id;
+  };
+  for (int attempt = 0;; ++attempt) {
+    const auto pos = names_.partition_point(before);
+    const std::uint32_t *next = NameOrder::Cursor(names_, pos, false).get();
+    const std::uint32_t *prev = NameOrder::Cursor(names_, pos, true).get();
+    const std::int64_t lo = prev ? name_rank_by_id_[*prev] : std::numeric_limits<std::int64_t>::min();
+    const std::int64_t hi = next ? name_rank_by_id_[*next] : std::numeric_limits<std::int64_t>::max();
+    const std::uint64_t gap = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);  // hi > lo
+    if (gap >= 2) {
+      name_rank_by_id_[id] = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + gap / 2);
+      names_.insert(id, name_less());
+      return;
+    }
+    if (attempt > 0) throw Error(Errc::internal, "views: no name rank left");
+    relabel_names();
+  }
+}
+
+void DealViews::relabel_names() {
+  // INT64_MIN + k * step for k = 1..n, computed modulo 2^64: strictly
+  // increasing, the first above INT64_MIN and the last below INT64_MAX by
+  // at least step (>= 2 below 2^62 deals).
+  const std::uint64_t step = std::numeric_limits<std::uint64_t>::max() / (names_.size() + 2);
+  auto r = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::min());
+  ++name_relabels_;
+  names_.for_each([&](std::uint32_t id) {
+    r += step;
+    name_rank_by_id_[id] = static_cast<std::int64_t>(r);
+    return true;
+  });
+}
+
+std::int64_t DealViews::name_rank_bound(std::string_view folded, std::uint32_t id, bool desc) const {
+  thread_local std::string buf;
+  auto cmp = [&](std::uint32_t e) {  // e's (folded name, id) against the cursor's
+    const int c = folded_name(*row(e), buf).compare(folded);
+    return c != 0 ? c : e < id ? -1 : e > id ? 1 : 0;
+  };
+  // Ascending: the first deal after the cursor; descending: the first not
+  // before it (the page takes the deals before that one).
+  const auto pos = desc ? names_.partition_point([&](std::uint32_t e) { return cmp(e) < 0; })
+                        : names_.partition_point([&](std::uint32_t e) { return cmp(e) <= 0; });
+  const std::uint32_t *e = NameOrder::Cursor(names_, pos, false).get();
+  return e ? name_rank_by_id_[*e] : std::numeric_limits<std::int64_t>::max();
 }
 
 void DealViews::begin_bulk(Id max_id) {
@@ -293,7 +342,7 @@ void DealViews::begin_bulk(Id max_id) {
 
 void DealViews::grow_id_tables(std::size_t n) {
   for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
-  name_prefix_by_id_.resize(n, 0);
+  name_rank_by_id_.resize(n, 0);
 }
 
 namespace {
@@ -365,10 +414,10 @@ void DealViews::bulk_rows(const std::vector<std::uint32_t> &order) {
   for (std::size_t i = 0; i < order.size(); ++i) ids[i] = staged_[order[i]].id;
   for (Row &r : staged_) rows_.place(std::move(r));
   if (names_.empty()) {
-    assert(std::is_sorted(ids.begin(), ids.end(), name_less()));
     names_.assign(ids);
+    relabel_names();
   } else {
-    for (auto id : ids) names_.insert(id, name_less());
+    for (std::size_t i = 0; i < order.size(); ++i) name_insert(ids[i], staged_key(order[i]));
   }
   staged_.clear();
   staged_.shrink_to_fit();
@@ -607,10 +656,20 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
-        next_due_by_id_[r.id] != r.next_due || name_prefix_by_id_[r.id] != name_prefix(model::fold_key(r.name())))
+        next_due_by_id_[r.id] != r.next_due)
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   });
   if (!(names_ == o.names_)) note("the name order differs");
+  // Ranks are history's; that they follow the order is what must hold.
+  std::optional<std::int64_t> last;
+  names_.for_each([&](std::uint32_t id) {
+    if (last && *last >= name_rank_by_id_[id]) {
+      note(fmt::format("the name rank of deal {} does not follow the name order", id));
+      return false;
+    }
+    last = name_rank_by_id_[id];
+    return true;
+  });
   auto cmp_maps = [&](const char *what, const auto &m1, const auto &m2) {
     for (const auto &[k, b] : m1) {
       auto it = m2.find(k);

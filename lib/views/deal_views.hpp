@@ -283,6 +283,9 @@ class DealViews {
   void save(CacheWriter &w) const;
   void load(CacheSections &sections);
 
+  // How many times the name ranks were spread out again (for tests).
+  std::uint64_t name_relabels() const { return name_relabels_; }
+
   // Differences between two views of the same data, in words; empty: equal.
   std::vector<std::string> diff(const DealViews &other) const;
 
@@ -341,29 +344,37 @@ class DealViews {
                   BoardSums &out) const;
 
   RowTable rows_;
-  // Deal ids by (folded name, id): the name sort's walk. The entries are
-  // bare ids; NameLess reads the names, by their dense prefix first.
+  // Deal ids by (folded name, id), and each deal's rank in that order: a
+  // number that orders deals as their (folded name, id) do, so that the
+  // name sort ranks candidates by a dense 8-byte key as the numeric sorts
+  // do, and never folds a name to compare two deals. Ranks are spread over
+  // the int64 range; a new or renamed deal takes the middle of its
+  // neighbours' ranks, found by folding ~20 names on the way down the
+  // order; when two neighbours have no number left between them, every
+  // rank is spread out again (relabel_names(); ~60 inserts into one gap at
+  // 1M deals, a few milliseconds). Ranks depend on history; the order does
+  // not, and is what verify() compares.
   struct NameLess {
     const DealViews *v = nullptr;
-    bool operator()(std::uint32_t a, std::uint32_t b) const { return v->name_before(a, b); }
+    bool operator()(std::uint32_t a, std::uint32_t b) const { return v->name_rank_by_id_[a] < v->name_rank_by_id_[b]; }
   };
   using NameOrder = SortedBlocks<std::uint32_t, NameLess>;
   NameLess name_less() const { return {this}; }
-  // (folded name, id) of a before b's; both in the views. The names are
-  // folded only when their dense prefixes tie.
-  bool name_before(std::uint32_t a, std::uint32_t b) const {
-    const std::uint64_t pa = name_prefix_by_id_[a], pb = name_prefix_by_id_[b];
-    if (pa != pb) return pa < pb;
-    if (a == b) return false;
-    thread_local std::string fa, fb;
-    const int c = folded_name(*row(a), fa).compare(folded_name(*row(b), fb));
-    return c != 0 ? c < 0 : a < b;
-  }
+  // Places deal id, whose folded name is folded, in the name order with a
+  // rank between its neighbours'.
+  void name_insert(std::uint32_t id, std::string_view folded);
+  // Spreads the ranks evenly over the order.
+  void relabel_names();
+  // Where a name-sort page after the cursor (folded name, id) continues,
+  // as a rank: ascending pages take ranks >= it, descending ones ranks
+  // below it (list.cpp).
+  std::int64_t name_rank_bound(std::string_view folded, std::uint32_t id, bool desc) const;
   NameOrder names_;
   // Dense copies of the numeric sort keys, by deal id, for ranking
   // candidates without touching their rows (40 bytes a deal).
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;
-  std::vector<std::uint64_t> name_prefix_by_id_;  // name_prefix() of the folded name
+  std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
+  std::uint64_t name_relabels_ = 0;
   std::unordered_map<Id, int> stage_pos_;
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;

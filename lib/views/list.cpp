@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <memory>
 
@@ -24,9 +23,9 @@ struct SortKey {
   std::uint32_t id = 0;
 };
 
-// The name sort's key is the folded name, which the rows do not keep: it
-// is folded into *folded, which the key then views.
-SortKey key_of(const Row &r, SortField f, bool desc, std::string *folded = nullptr) {
+// A deal's key in the sort. The name sort's is its name rank (see
+// DealViews::NameLess), which orders as (folded name, id) does.
+SortKey key_of(const Row &r, SortField f, bool desc, const std::vector<std::int64_t> &name_ranks) {
   switch (f) {
     case SortField::next_task_due: {
       // Deals without an open task go last in either direction.
@@ -36,10 +35,18 @@ SortKey key_of(const Row &r, SortField f, bool desc, std::string *folded = nullp
     case SortField::updated: return {r.updated, {}, r.id};
     case SortField::created: return {r.created, {}, r.id};
     case SortField::amount: return {r.amount, {}, r.id};
-    case SortField::name: return {0, folded ? folded_name(r, *folded) : throw std::logic_error("key_of: no buffer"), r.id};
+    case SortField::name: return {name_ranks[r.id], {}, r.id};
     case SortField::stage: return {stage_sort_key(r), {}, r.id};
   }
   return {};
+}
+
+// The key a cursor records: for the name sort the folded name itself
+// (ranks are not stable across writes or processes), viewing *folded.
+SortKey cursor_key_of(const Row &r, SortField f, bool desc, const std::vector<std::int64_t> &name_ranks,
+                      std::string &folded) {
+  if (f == SortField::name) return {0, folded_name(r, folded), r.id};
+  return key_of(r, f, desc, name_ranks);
 }
 
 int compare(const SortKey &a, const SortKey &b) {
@@ -582,6 +589,11 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const bool desc = o.descending;
   auto cursor = decode_cursor(o.cursor, o.sort, desc);
   if (cursor) cursor->key.str = cursor->str;
+  // A name cursor becomes a rank bound, which key_of's ranks compare with
+  // as a cursor of their own would: id 0 makes "after" mean rank >= bound
+  // ascending, and "before" rank < bound descending.
+  if (cursor && o.sort == SortField::name)
+    cursor->key = {name_rank_bound(cursor->str, static_cast<std::uint32_t>(cursor->key.id), desc), {}, 0};
 
   DealPage page;
   ListPlan plan(*this, pf);
@@ -698,23 +710,13 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     }
     if (o.with_total) count_total();
   } else if (walk) {
-    // The name order (ids by folded name and id). Upwards from past the
-    // cursor, or downwards from before it.
+    // The name order (ids by folded name and id), from the cursor's rank
+    // bound: upwards from the first rank at or above it, or downwards from
+    // below it.
     NameOrder::Pos from = desc ? names_.end() : names_.begin();
     if (cursor) {
-      const std::string_view cs = cursor->str;
-      const std::uint64_t cp = name_prefix(cs);
-      const std::uint32_t cid = static_cast<std::uint32_t>(cursor->key.id);
-      // Whether deal id's (name, id) is before the cursor's (or equal).
-      auto cmp = [&](std::uint32_t id) {
-        const std::uint64_t p = name_prefix_by_id_[id];
-        if (p != cp) return p < cp ? -1 : 1;
-        thread_local std::string folded;
-        const int c = folded_name(*row(id), folded).compare(cs);
-        return c != 0 ? c : id < cid ? -1 : id > cid ? 1 : 0;
-      };
-      from = desc ? names_.partition_point([&](std::uint32_t id) { return cmp(id) < 0; })
-                  : names_.partition_point([&](std::uint32_t id) { return cmp(id) <= 0; });
+      const std::int64_t bound = cursor->key.num;
+      from = names_.partition_point([&](std::uint32_t id) { return name_rank_by_id_[id] < bound; });
     }
     for (NameOrder::Cursor c(names_, from, desc); c.get(); c.next()) {
       const Row &r = *row(*c.get());
@@ -726,7 +728,6 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     Bitmap c = plan.candidates();
     std::int64_t t = 0;
     std::vector<std::pair<SortKey, const Row *>> keyed;
-    std::deque<std::string> folded;  // the folded names keyed's name keys view
     // When the posting lists decide alone and the sort key is a number kept
     // in the dense key table, the rows themselves are not touched until the
     // page is chosen: candidates cost a few nanoseconds instead of a cache
@@ -736,6 +737,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       if (o.sort == SortField::updated) dense = &updated_by_id_;
       if (o.sort == SortField::created) dense = &created_by_id_;
       if (o.sort == SortField::amount) dense = &amount_by_id_;
+      if (o.sort == SortField::name) dense = &name_rank_by_id_;
     }
     if (dense) {
       keyed.reserve(static_cast<std::size_t>(c.size()));
@@ -744,44 +746,6 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
         if (after_cursor(k)) keyed.emplace_back(k, nullptr);
       });
       t = static_cast<std::int64_t>(c.size());
-    } else if (o.sort == SortField::name) {
-      // By the dense 8-byte name prefixes first: only the candidates whose
-      // prefix reaches the page (ties at its boundary included), and those
-      // that share the cursor's prefix, are folded for their full names.
-      const bool residual = plan.residual();
-      const bool has_cursor = cursor.has_value();
-      const std::uint64_t cp = has_cursor ? name_prefix(cursor->key.str) : 0;
-      auto before = [&](std::uint64_t a, std::uint64_t b) { return desc ? a > b : a < b; };
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> rest;
-      std::vector<std::uint32_t> full;
-      c.for_each([&](std::uint32_t id) {
-        if (residual && (!plan.precheck(id) || !plan.match(*row(id)))) return;
-        ++t;
-        std::uint64_t p = name_prefix_by_id_[id];
-        if (has_cursor && before(p, cp)) return;  // before the cursor, surely
-        if (has_cursor && p == cp)
-          full.push_back(id);  // the full name decides
-        else
-          rest.emplace_back(p, id);
-      });
-      if (rest.size() > want) {
-        std::nth_element(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(want - 1), rest.end(),
-                         [&](const auto &a, const auto &b) { return before(a.first, b.first); });
-        const std::uint64_t boundary = rest[want - 1].first;
-        for (const auto &[p, id] : rest)
-          if (!before(boundary, p)) full.push_back(id);
-      } else {
-        for (const auto &[p, id] : rest) full.push_back(id);
-      }
-      keyed.reserve(full.size());
-      for (auto id : full) {
-        const Row &r = *row(id);
-        SortKey k = key_of(r, o.sort, desc, &folded.emplace_back());
-        if (after_cursor(k))
-          keyed.emplace_back(k, &r);
-        else
-          folded.pop_back();
-      }
     } else if (!plan.residual() && o.sort == SortField::next_task_due) {
       // The nearest due from its dense table; deals without an open task
       // (not in with_tasks_) go last in either direction, as key_of says.
@@ -798,7 +762,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
         const Row &r = *row(id);
         if (!plan.match(r)) return;
         ++t;
-        SortKey k = key_of(r, o.sort, desc);
+        SortKey k = key_of(r, o.sort, desc, name_rank_by_id_);
         if (after_cursor(k)) keyed.emplace_back(k, &r);
       });
     }
@@ -818,7 +782,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   if (!o.ids_only) page.items = page_items(got, pf.now, pf.today_end);
   if (more) {
     std::string folded;
-    page.next_cursor = encode_cursor(o.sort, desc, key_of(*row(got.back()), o.sort, desc, &folded));
+    page.next_cursor =
+        encode_cursor(o.sort, desc, cursor_key_of(*row(got.back()), o.sort, desc, name_rank_by_id_, folded));
   }
   page.total = total;
   return page;
@@ -887,7 +852,7 @@ std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, M
   if (more) got.resize(static_cast<std::size_t>(limit));
   page.ids.assign(got.begin(), got.end());
   page.items = page_items(got, now, today_end);
-  if (more) page.next_cursor = encode_cursor(SortField::updated, true, key_of(*row(got.back()), SortField::updated, true));
+  if (more) page.next_cursor = encode_cursor(SortField::updated, true, key_of(*row(got.back()), SortField::updated, true, name_rank_by_id_));
   return page;
 }
 
