@@ -1,6 +1,9 @@
 // Opening, the catalog (pipelines, stages, departments, users, tags),
 // consistency checks and the event log.
 #include <sys/stat.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +50,13 @@ Database::Impl::Impl(const std::string &path, const Options &options)
     load_catalog();
     open_views();
   }
+#ifdef __GLIBC__
+  // Building the views (or loading them) frees much of what it allocated
+  // (the staged rows, the scans' buffers, the sorts' keys) in pieces malloc
+  // keeps for reuse: give the free pages back to the system (~20 bytes a
+  // deal of resident memory after a build at 1M deals; milliseconds).
+  malloc_trim(0);
+#endif
   // Views that cost a build from the tables, or a long catch-up, are cached
   // at once, not only at close: a process that never closes (killed, or
   // crashing) still leaves a cache the next open can catch up from.
