@@ -134,13 +134,39 @@ void load_aggregate(CacheReader &r, std::size_t currencies, Aggregate &a) {
 void ContactIndex::save(CacheWriter &w) const {
   save_buckets(w, phones_, true);
   save_buckets(w, emails_, true);
-  save_buckets(w, deals_, false);
+  // The deals of each contact, as buckets of ids: one past the last
+  // contact with deals, how many have any, then each one's number and ids.
+  std::uint64_t used = 0, last = 0;
+  for (std::size_t c = 0; c < deals_.size(); ++c)
+    if (!deals_[c].empty()) ++used, last = c + 1;
+  w.u64(last);
+  w.u64(used);
+  for (std::size_t c = 0; c < deals_.size(); ++c)
+    if (!deals_[c].empty()) {
+      w.u32(static_cast<std::uint32_t>(c));
+      w.array(deals_[c].view());
+    }
 }
 
 void ContactIndex::load(CacheReader &r) {
   load_buckets(r, phones_, kPhoneBuckets);
   load_buckets(r, emails_, kEmailBuckets);
-  load_buckets(r, deals_, 0);
+  // As load_buckets() reads them, straight into the sets.
+  const auto size = r.u64();
+  cache_check(size <= UINT32_MAX, "bucket count");
+  const auto used = r.count(12);
+  deals_.clear();
+  deals_.resize(static_cast<std::size_t>(size));
+  std::uint64_t end = 0;
+  for (std::size_t i = 0; i < used; ++i) {
+    const auto at = r.u32();
+    const auto ids = r.array<std::uint32_t>();
+    cache_check(at < size && !ids.empty() && deals_[at].empty(), "bucket");
+    for (std::size_t j = 1; j < ids.size(); ++j) cache_check(ids[j - 1] < ids[j], "bucket");
+    deals_[at] = SmallIdSet(ids);
+    end = std::max<std::uint64_t>(end, at + std::uint64_t{1});
+  }
+  cache_check(size == end, "bucket count");
 }
 
 void TaskIndex::save(CacheWriter &w) const {

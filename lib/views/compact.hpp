@@ -1,10 +1,11 @@
 // views/compact.hpp — small owning containers that keep a deal row short:
-// an 8-byte string (empty costs no allocation) and the 8-byte block of a
-// row's variable-length fields.
+// an 8-byte string (empty costs no allocation), the 8-byte block of a
+// row's variable-length fields, and a 16-byte sorted set of ids.
 // A million rows make every byte of the row count (see docs/performance.md).
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -151,5 +152,93 @@ class RowData {
  private:
   std::unique_ptr<std::uint32_t[]> p_;
 };
+
+// A sorted set of 32-bit ids in 16 bytes: up to three inline, more in one
+// heap array (its capacity the next power of two). A contact's deals are
+// two or three as a rule: 16 bytes a contact where a std::vector cost 24
+// plus a 32-byte allocation.
+class SmallIdSet {
+ public:
+  SmallIdSet() = default;
+  explicit SmallIdSet(std::span<const std::uint32_t> sorted) {
+    for (auto id : sorted) insert(id);
+  }
+  SmallIdSet(const SmallIdSet &o) : SmallIdSet(o.view()) {}
+  SmallIdSet(SmallIdSet &&o) noexcept : n_(o.n_) {
+    std::memcpy(w_, o.w_, sizeof w_);
+    o.n_ = 0;
+  }
+  SmallIdSet &operator=(const SmallIdSet &o) {
+    if (this != &o) *this = SmallIdSet(o);
+    return *this;
+  }
+  SmallIdSet &operator=(SmallIdSet &&o) noexcept {
+    if (this != &o) {
+      release();
+      n_ = o.n_;
+      std::memcpy(w_, o.w_, sizeof w_);
+      o.n_ = 0;
+    }
+    return *this;
+  }
+  ~SmallIdSet() { release(); }
+
+  std::span<const std::uint32_t> view() const { return {data(), n_}; }
+  bool empty() const { return n_ == 0; }
+
+  // false when id is there already.
+  bool insert(std::uint32_t id) {
+    std::uint32_t *d = data();
+    std::uint32_t *at = std::lower_bound(d, d + n_, id);
+    if (at != d + n_ && *at == id) return false;
+    const auto i = static_cast<std::size_t>(at - d);
+    if (n_ == kInline || (n_ > kInline && std::has_single_bit(n_))) {  // full: to a heap array twice the size
+      auto *grown = new std::uint32_t[std::bit_ceil(n_ + 1)];
+      std::copy(d, d + n_, grown);
+      release();
+      set_heap(grown);
+      d = grown;
+    }
+    std::copy_backward(d + i, d + n_, d + n_ + 1);
+    d[i] = id;
+    ++n_;
+    return true;
+  }
+  // false when id is not there.
+  bool erase(std::uint32_t id) {
+    std::uint32_t *d = data();
+    std::uint32_t *at = std::lower_bound(d, d + n_, id);
+    if (at == d + n_ || *at != id) return false;
+    std::copy(at + 1, d + n_, at);
+    if (--n_ == kInline) {  // back inline
+      std::uint32_t keep[kInline];
+      std::copy(d, d + kInline, keep);
+      delete[] d;
+      std::copy(keep, keep + kInline, w_);
+    }
+    return true;
+  }
+  friend bool operator==(const SmallIdSet &a, const SmallIdSet &b) {
+    return std::ranges::equal(a.view(), b.view());
+  }
+
+ private:
+  static constexpr std::uint32_t kInline = 3;
+  std::uint32_t *data() { return n_ <= kInline ? w_ : heap(); }
+  const std::uint32_t *data() const { return n_ <= kInline ? w_ : heap(); }
+  std::uint32_t *heap() const {
+    std::uint32_t *p;
+    std::memcpy(&p, &w_[1], sizeof p);  // w_[1..2]: 8-byte aligned in the object
+    return p;
+  }
+  void set_heap(std::uint32_t *p) { std::memcpy(&w_[1], &p, sizeof p); }
+  void release() {
+    if (n_ > kInline) delete[] heap();
+  }
+
+  std::uint32_t n_ = 0;
+  std::uint32_t w_[3] = {0, 0, 0};
+};
+static_assert(sizeof(SmallIdSet) == 16);
 
 }  // namespace dealcore::views

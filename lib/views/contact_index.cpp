@@ -72,16 +72,12 @@ void ContactIndex::put(const Contact *old, const Contact &now) {
 
 void ContactIndex::link(std::uint32_t deal, std::uint32_t contact) {
   if (contact >= deals_.size()) deals_.resize(std::max<std::size_t>(contact + 1, deals_.size() * 3 / 2 + 16));
-  auto &v = deals_[contact];
-  auto it = std::lower_bound(v.begin(), v.end(), deal);
-  if (it == v.end() || *it != deal) v.insert(it, deal);
+  deals_[contact].insert(deal);
 }
 
 void ContactIndex::unlink(std::uint32_t deal, std::uint32_t contact) {
   if (contact >= deals_.size()) return;
-  auto &v = deals_[contact];
-  auto it = std::lower_bound(v.begin(), v.end(), deal);
-  if (it != v.end() && *it == deal) v.erase(it);
+  deals_[contact].erase(deal);
 }
 
 std::vector<Id> ContactIndex::by_phone(std::string_view e164) const {
@@ -123,7 +119,7 @@ std::vector<std::uint32_t> ContactIndex::deals_of(const std::vector<Id> &contact
   std::vector<std::uint32_t> out;
   for (Id c : contacts) {
     if (c < 0 || static_cast<std::uint64_t>(c) >= deals_.size()) continue;
-    const auto &v = deals_[static_cast<std::size_t>(c)];
+    const auto v = deals_[static_cast<std::size_t>(c)].view();
     out.insert(out.end(), v.begin(), v.end());
   }
   std::sort(out.begin(), out.end());
@@ -137,7 +133,7 @@ std::vector<std::string> ContactIndex::diff(const ContactIndex &o) const {
     if (phones_[b] != o.phones_[b]) out.push_back(fmt::format("phone index differs in bucket {:05}", b));
   for (std::uint32_t b = 0; b < kEmailBuckets; ++b)
     if (emails_[b] != o.emails_[b]) out.push_back(fmt::format("e-mail index differs in bucket {}", b));
-  static const std::vector<std::uint32_t> kNone;
+  static const SmallIdSet kNone;
   for (std::size_t c = 0; c < std::max(deals_.size(), o.deals_.size()); ++c) {
     const auto &a = c < deals_.size() ? deals_[c] : kNone, &b = c < o.deals_.size() ? o.deals_[c] : kNone;
     if (a != b) out.push_back(fmt::format("deals of contact {} differ", c));

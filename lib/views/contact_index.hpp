@@ -59,9 +59,9 @@ class ContactIndex {
   static void drop(std::vector<std::vector<Entry>> &b, std::uint32_t bucket, Entry e);
 
   std::vector<std::vector<Entry>> phones_, emails_;
-  // contact id -> its deals, sorted. A growable vector: a contact on
-  // many deals (a client's buyer) must link in O(1) while the views build.
-  std::vector<std::vector<std::uint32_t>> deals_;
+  // contact id -> its deals, sorted: inline up to three (SmallIdSet). A
+  // contact on many deals (a client's buyer) links in O(its deals).
+  std::vector<SmallIdSet> deals_;
 };
 
 // 79123456789 for "+79123456789"; 0 when it is not E.164.

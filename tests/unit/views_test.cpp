@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <atomic>
 #include <random>
 #include <stdexcept>
@@ -347,5 +348,33 @@ TEST_CASE("name ranks: inserts into one gap use it up, the ranks are spread agai
     auto w = want;
     if (desc) std::reverse(w.begin(), w.end());
     CHECK(got == w);
+  }
+}
+
+TEST_CASE("SmallIdSet: a sorted set, inline up to three, on the heap past them, copied and moved") {
+  std::mt19937 rng(3);
+  std::vector<views::SmallIdSet> sets(40);
+  std::vector<std::set<std::uint32_t>> model(40);
+  for (int step = 0; step < 20000; ++step) {
+    const auto i = rng() % sets.size();
+    const auto id = static_cast<std::uint32_t>(rng() % 24);  // sizes wander across 3 and the powers of two
+    if (rng() % 5 < 3)
+      CHECK(sets[i].insert(id) == model[i].insert(id).second);
+    else
+      CHECK(sets[i].erase(id) == (model[i].erase(id) == 1));
+    if (step % 997 == 0) {  // a copy owns its own ids; a move leaves the source empty
+      views::SmallIdSet copy = sets[i];
+      copy.insert(1000);
+      views::SmallIdSet moved = std::move(copy);
+      CHECK(copy.empty());
+      CHECK(moved.view().back() == 1000);
+      sets[(i + 1) % sets.size()] = moved;
+      model[(i + 1) % sets.size()] = model[i];
+      model[(i + 1) % sets.size()].insert(1000);
+    }
+  }
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    auto v = sets[i].view();
+    CHECK(std::vector<std::uint32_t>(v.begin(), v.end()) == std::vector<std::uint32_t>(model[i].begin(), model[i].end()));
   }
 }
