@@ -295,7 +295,7 @@ void DealViews::save_orders_postings_indexes(CacheWriter &w) const {
   for (const auto &o : orders_) {
     w.u64(o.by_value.size());
     for (const auto &[v, ids] : o.by_value) {
-      w.u32(v);
+      w.u64(v);
       ids.save(w);
     }
   }
@@ -497,10 +497,10 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
     load_aggregate(r, cur, t->second);
   }
   for (auto &o : orders_) {
-    auto values = r.count(12);
+    auto values = r.count(16);
     o.by_value.reserve(values);
     for (std::size_t i = 0; i < values; ++i) {
-      auto v = r.u32();
+      auto v = r.u64();
       auto [it, fresh] = o.by_value.emplace(v, OrderedIds::load(r));
       cache_check(fresh && !it->second.empty(), "order value");
     }

@@ -86,6 +86,7 @@ DealViews::DealViews() {
                            {Dim::dept, SortField::updated},
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
                            {Dim::currency, SortField::amount}, {Dim::owner, SortField::next_task_due},
+                           {Dim::pipeline_owner, SortField::updated},
                            {Dim::kind, SortField::created}})
     orders_.push_back({dim, sort, {}});
 }
@@ -433,7 +434,7 @@ namespace {
 template <class T>
 class Buckets {
  public:
-  std::vector<T> &operator[](std::uint32_t k) {
+  std::vector<T> &operator[](std::uint64_t k) {
     if (k >= kFlat) return sparse_[k];
     if (k >= flat_.size()) flat_.resize(std::max<std::size_t>(k + 1, flat_.size() * 2));
     return flat_[k];
@@ -442,14 +443,14 @@ class Buckets {
   template <class F>
   void for_each(F &&fn) {
     for (std::size_t k = 0; k < flat_.size(); ++k)
-      if (!flat_[k].empty()) fn(static_cast<std::uint32_t>(k), flat_[k]);
+      if (!flat_[k].empty()) fn(std::uint64_t{k}, flat_[k]);
     for (auto &[k, v] : sparse_) fn(k, v);
   }
 
  private:
   static constexpr std::uint32_t kFlat = 1u << 22;
   std::vector<std::vector<T>> flat_;
-  std::unordered_map<std::uint32_t, std::vector<T>> sparse_;
+  std::unordered_map<std::uint64_t, std::vector<T>> sparse_;  // keys past kFlat (a pipeline_owner pair)
 };
 
 }  // namespace
@@ -478,7 +479,9 @@ void DealViews::bulk_postings() {
     aggregate(r, +1);
   }
   auto flush = [](Acc &acc, std::unordered_map<std::uint32_t, Bitmap> &m) {
-    acc.for_each([&](std::uint32_t k, std::vector<std::uint32_t> &ids) { m[k].add_many(ids.data(), ids.size()); });
+    acc.for_each([&](std::uint64_t k, std::vector<std::uint32_t> &ids) {
+      m[static_cast<std::uint32_t>(k)].add_many(ids.data(), ids.size());
+    });
   };
   flush(pipeline, by_pipeline_);
   flush(stage, by_stage_);
@@ -543,7 +546,7 @@ void DealViews::bulk_orders() {
     rows_.for_each(add);
     for (const Row &r : staged_) add(r);
     o.by_value.clear();
-    parts.for_each([&](std::uint32_t v, std::vector<KeyedId> &entries) {
+    parts.for_each([&](std::uint64_t v, std::vector<KeyedId> &entries) {
       std::sort(entries.begin(), entries.end());
       o.by_value[v].assign(entries);
     });
@@ -709,8 +712,8 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     }
     // Keyed by interned currency numbers, which depend on history.
     std::map<std::string, const OrderedIds *> a, b;
-    for (const auto &[k, ids] : orders_[i].by_value) a[currencies_[k]] = &ids;
-    for (const auto &[k, ids] : o.orders_[i].by_value) b[o.currencies_[k]] = &ids;
+    for (const auto &[k, ids] : orders_[i].by_value) a[currencies_.at(k)] = &ids;
+    for (const auto &[k, ids] : o.orders_[i].by_value) b[o.currencies_.at(k)] = &ids;
     bool same = a.size() == b.size();
     for (auto x = a.begin(), y = b.begin(); same && x != a.end(); ++x, ++y)
       same = x->first == y->first && *x->second == *y->second;

@@ -125,11 +125,16 @@ class RowTable {
 
 // A dimension a list filters on by equality and a DimOrder can split by;
 // `all` has one value (0) that every deal has; a currency is its interned
-// number.
-enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind, all, currency };
-inline constexpr int kDims = 7;
+// number; `pipeline_owner` is the pair (pipeline << 32 | owner), for the
+// list a manager lives in: their deals in one funnel.
+enum class Dim : std::uint8_t { pipeline, stage, owner, dept, kind, all, currency, pipeline_owner };
+inline constexpr int kDims = 8;
 
-inline std::uint32_t dim_value(const Row &r, Dim d) {
+inline std::uint64_t pipeline_owner_value(std::uint32_t pipeline, std::uint32_t owner) {
+  return std::uint64_t{pipeline} << 32 | owner;
+}
+
+inline std::uint64_t dim_value(const Row &r, Dim d) {
   switch (d) {
     case Dim::pipeline: return r.pipeline;
     case Dim::stage: return r.stage;
@@ -138,6 +143,7 @@ inline std::uint32_t dim_value(const Row &r, Dim d) {
     case Dim::kind: return r.kind;
     case Dim::all: return 0;
     case Dim::currency: return r.currency;
+    case Dim::pipeline_owner: return pipeline_owner_value(r.pipeline, r.owner);
   }
   return 0;
 }
@@ -170,8 +176,8 @@ inline std::int64_t numeric_key(const Row &r, SortField f) {
 struct DimOrder {
   Dim dim;
   SortField sort;
-  std::unordered_map<std::uint32_t, OrderedIds> by_value;
-  const OrderedIds *find(std::uint32_t v) const {
+  std::unordered_map<std::uint64_t, OrderedIds> by_value;
+  const OrderedIds *find(std::uint64_t v) const {
     auto it = by_value.find(v);
     return it == by_value.end() ? nullptr : &it->second;
   }

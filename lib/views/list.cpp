@@ -265,6 +265,18 @@ class ListPlan {
                 f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
                 activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
+    // Each dimension's allowed values as its orders key them.
+    for (auto [d, values] : {std::pair{Dim::pipeline, &pipelines_}, {Dim::stage, &stages_}, {Dim::owner, &owners_},
+                             {Dim::dept, &depts_}, {Dim::kind, &kinds_}, {Dim::currency, &currencies_}})
+      dim_values_[static_cast<int>(d)].assign(values->begin(), values->end());
+    dim_values_[static_cast<int>(Dim::all)] = {0};
+    // Pipelines x owners, while the pairs stay few: a walk merges a part a
+    // pair. It guarantees both; the owner's list is left to test (shorter).
+    if (!pipelines_.empty() && !owners_.empty() && pipelines_.size() * owners_.size() <= 64) {
+      for (auto p : pipelines_)
+        for (auto o : owners_) dim_values_[static_cast<int>(Dim::pipeline_owner)].push_back(pipeline_owner_value(p, o));
+      dim_driver_[static_cast<int>(Dim::pipeline_owner)] = dim_driver_[static_cast<int>(Dim::pipeline)];
+    }
     add_range(SortField::created, f_.created_from, f_.created_to);
     add_range(SortField::updated, f_.updated_from, f_.updated_to);
     std::optional<std::int64_t> amount_hi;
@@ -300,18 +312,7 @@ class ListPlan {
   }
 
   // The values the filter allows for a dimension; empty: any.
-  const std::vector<std::uint32_t> &values_of(Dim d) const {
-    switch (d) {
-      case Dim::pipeline: return pipelines_;
-      case Dim::stage: return stages_;
-      case Dim::owner: return owners_;
-      case Dim::dept: return depts_;
-      case Dim::kind: return kinds_;
-      case Dim::all: return all_values_;
-      case Dim::currency: return currencies_;
-    }
-    return kinds_;
-  }
+  const std::vector<std::uint64_t> &values_of(Dim d) const { return dim_values_[static_cast<int>(d)]; }
 
   // A walk over the per-dimension orders of the sort key: one stretch of
   // OrderedIds per allowed value, merged; span is how many entries they
@@ -572,7 +573,7 @@ class ListPlan {
   std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, kinds_, clients_, segments_, tags_any_, tags_all_,
       tags_none_, currencies_;
   const Bitmap *dim_driver_[kDims] = {};
-  const std::vector<std::uint32_t> all_values_{0};
+  std::vector<std::uint64_t> dim_values_[kDims];  // see values_of()
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
@@ -749,7 +750,22 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       heads[at].next();
       if (plan.accept(id, dw->skip)) got.push_back(id);
     }
-    if (o.with_total) count_total();
+    if (o.with_total) {
+      // The walked parts hold every match: when they are few ("owner X in
+      // pipeline P", ~100 deals), testing each is cheaper than intersecting
+      // the posting lists again (the pipeline's tens of thousands of ids).
+      const bool by_parts = g_force_access_path ? g_force_access_path == 3 : dw->span * 30.0 < plan.driver_cost();
+      if (by_parts) {
+        std::int64_t t = 0;
+        for (const auto *ids : dw->parts)
+          for (OrderedIds::Cursor c(*ids, seek ? ids->seek({seek->lo, 0}, false) : ids->begin(), false);
+               c.get() && (!seek || c.get()->key < seek->hi); c.next())
+            t += plan.accept(c.get()->id, dw->skip) ? 1 : 0;
+        total = t;
+      } else {
+        count_total();
+      }
+    }
   } else if (walk) {
     // The name order (ids by folded name and id), from the cursor's rank
     // bound: upwards from the first rank at or above it, or downwards from
