@@ -1,13 +1,14 @@
 // views/deal_views.hpp — the in-memory views over deals (no I/O).
 //
 // Three structures, all derived from the tables and rebuildable:
-//  * rows in a Boost.MultiIndex container ordered by folded name, plus a
-//    dense id -> row table; all deals, and the deals of each value of the
-//    board dimensions, in the order of a numeric sort key (DimOrder: all
-//    deals by updated, created and amount; pipeline/stage/owner/department
-//    by updated; stage/owner/currency by amount; owner by nearest open
-//    task; stage kind by created). Every key
-//    ends in the id, so order is total and keyset pages are stable;
+//  * rows in a table by deal id (RowTable), the deals in name order with
+//    a dense name rank each (NameOrder); all deals, and the deals of each
+//    value of the board dimensions, in the order of a numeric sort key
+//    (DimOrder: all deals by updated, created and amount;
+//    pipeline/stage/owner/department and (pipeline, owner) by updated;
+//    stage/owner/currency by amount; owner by nearest open task; stage kind
+//    by created). Every key ends in the id, so order is total and keyset
+//    pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, client, segment, currency, name trigram
 //    and for archived deals;
