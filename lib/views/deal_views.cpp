@@ -295,7 +295,38 @@ void DealViews::name_insert(std::uint32_t id, std::string_view folded) {
       return;
     }
     if (attempt > 0) throw Error(Errc::internal, "views: no name rank left");
-    relabel_names();
+    relabel_around(pos);
+  }
+}
+
+void DealViews::relabel_around(NameOrder::Pos pos) {
+  constexpr std::uint64_t kMinGap = std::uint64_t{1} << 16;
+  std::vector<std::uint32_t> window, below;
+  for (std::size_t k = 8;; k *= 2) {
+    if (2 * k >= names_.size()) {
+      relabel_names();
+      return;
+    }
+    // k deals each side of pos (fewer at an end), and the ranks just
+    // outside them.
+    NameOrder::Cursor down(names_, pos, true), up(names_, pos, false);
+    below.clear();
+    for (std::size_t i = 0; i < k && down.get(); ++i, down.next()) below.push_back(*down.get());
+    window.assign(below.rbegin(), below.rend());
+    for (std::size_t i = 0; i < k && up.get(); ++i, up.next()) window.push_back(*up.get());
+    const std::int64_t lo = down.get() ? name_rank_by_id_[*down.get()] : std::numeric_limits<std::int64_t>::min();
+    const std::int64_t hi = up.get() ? name_rank_by_id_[*up.get()] : std::numeric_limits<std::int64_t>::max();
+    const std::uint64_t step = (static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo)) / (window.size() + 2);
+    if (step < kMinGap) continue;
+    // In the same order, so the blocks (sorted by rank) stay sorted.
+    auto r = static_cast<std::uint64_t>(lo);
+    for (auto id : window) {
+      r += step;
+      name_rank_by_id_[id] = static_cast<std::int64_t>(r);
+    }
+    ++name_relabels_;
+    name_ranks_rewritten_ += window.size();
+    return;
   }
 }
 
@@ -306,6 +337,7 @@ void DealViews::relabel_names() {
   const std::uint64_t step = std::numeric_limits<std::uint64_t>::max() / (names_.size() + 2);
   auto r = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::min());
   ++name_relabels_;
+  name_ranks_rewritten_ += names_.size();
   names_.for_each([&](std::uint32_t id) {
     r += step;
     name_rank_by_id_[id] = static_cast<std::int64_t>(r);

@@ -290,8 +290,10 @@ class DealViews {
   void save(CacheWriter &w) const;
   void load(CacheSections &sections);
 
-  // How many times the name ranks were spread out again (for tests).
+  // How many times name ranks were spread out again, and how many ranks
+  // that rewrote in all (for tests).
   std::uint64_t name_relabels() const { return name_relabels_; }
+  std::uint64_t name_ranks_rewritten() const { return name_ranks_rewritten_; }
 
   // Differences between two views of the same data, in words; empty: equal.
   std::vector<std::string> diff(const DealViews &other) const;
@@ -357,10 +359,11 @@ class DealViews {
   // do, and never folds a name to compare two deals. Ranks are spread over
   // the int64 range; a new or renamed deal takes the middle of its
   // neighbours' ranks, found by folding ~20 names on the way down the
-  // order; when two neighbours have no number left between them, every
-  // rank is spread out again (relabel_names(); ~60 inserts into one gap at
-  // 1M deals, a few milliseconds). Ranks depend on history; the order does
-  // not, and is what verify() compares.
+  // order; when two neighbours have no number left between them (~40
+  // inserts into one gap, which is what "Deal 1001", "Deal 1002"... do),
+  // the ranks around them are spread out again, over twice as many deals
+  // each time until there is room (relabel_around()). Ranks depend on
+  // history; the order does not, and is what verify() compares.
   struct NameLess {
     const DealViews *v = nullptr;
     bool operator()(std::uint32_t a, std::uint32_t b) const { return v->name_rank_by_id_[a] < v->name_rank_by_id_[b]; }
@@ -372,6 +375,9 @@ class DealViews {
   void name_insert(std::uint32_t id, std::string_view folded);
   // Spreads the ranks evenly over the order.
   void relabel_names();
+  // Spreads the ranks of the deals around pos evenly between the ranks
+  // just outside them, at least 2^16 apart; all ranks when it must.
+  void relabel_around(NameOrder::Pos pos);
   // Where a name-sort page after the cursor (folded name, id) continues,
   // as a rank: ascending pages take ranks >= it, descending ones ranks
   // below it (list.cpp).
@@ -381,7 +387,7 @@ class DealViews {
   // candidates without touching their rows (40 bytes a deal).
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
-  std::uint64_t name_relabels_ = 0;
+  std::uint64_t name_relabels_ = 0, name_ranks_rewritten_ = 0;
   std::unordered_map<Id, int> stage_pos_;
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;

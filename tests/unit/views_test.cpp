@@ -378,3 +378,43 @@ TEST_CASE("SmallIdSet: a sorted set, inline up to three, on the heap past them, 
     CHECK(std::vector<std::uint32_t>(v.begin(), v.end()) == std::vector<std::uint32_t>(model[i].begin(), model[i].end()));
   }
 }
+
+TEST_CASE("name ranks: numbered names, each just after the one before, are re-ranked locally") {
+  // "Сделка #00001", "Сделка #00002"...: every new deal lands in the gap
+  // after the one before, which halves each time. Spreading all ranks each
+  // time the gap runs out would rewrite the whole order every ~50 inserts.
+  auto deal = [](Id id, std::string name) {
+    store::DealRecord d;
+    d.id = id;
+    d.name = std::move(name);
+    d.pipeline_id = 1;
+    d.stage_id = 10;
+    d.amount = {0, "RUB"};
+    d.created_at = d.updated_at = 1000;
+    return d;
+  };
+  std::vector<store::DealRecord> deals;
+  for (Id id = 1; id <= 300; ++id) deals.push_back(deal(id, "Яблоко " + std::to_string(id)));  // after them all
+  for (Id id = 301; id <= 4300; ++id) {
+    std::string n = std::to_string(id);
+    deals.push_back(deal(id, "Сделка #" + std::string(5 - n.size(), '0') + n));
+  }
+  views::DealViews one;
+  prepare(one);
+  for (const auto &d : deals) one.put(d);
+  CHECK(one.name_relabels() > 20);
+  CHECK(one.name_ranks_rewritten() < 4 * 4000);  // whole-order spreads: ~150,000
+
+  views::DealViews bulk;
+  prepare(bulk);
+  bulk.begin_bulk();
+  for (const auto &d : deals) bulk.put(d);
+  bulk.end_bulk();
+  CHECK(one.diff(bulk).empty());
+  std::vector<std::pair<std::string, Id>> expected;
+  for (const auto &d : deals) expected.emplace_back(model::fold_key(d.name), d.id);
+  std::sort(expected.begin(), expected.end());
+  std::vector<Id> want;
+  for (const auto &[k, id] : expected) want.push_back(id);
+  CHECK(by_name(one) == want);
+}
