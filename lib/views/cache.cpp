@@ -12,7 +12,10 @@
 #include <atomic>
 #include <exception>
 #include <future>
+#include <span>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 
 #include "views/deal_views.hpp"
 
@@ -56,10 +59,17 @@ void load_map(CacheReader &r, BitmapMap &m) {
   }
 }
 
+// A bucket's entries: a vector's, or a contact's deals (SmallIdSet).
+template <class E>
+std::span<const E> entries_of(const std::vector<E> &b) {
+  return b;
+}
+std::span<const std::uint32_t> entries_of(const SmallIdSet &b) { return b.view(); }
+
 // fixed: the bucket count is part of the index's layout; else the count
 // written is one past the last bucket used.
-template <class Entry>
-void save_buckets(CacheWriter &w, const std::vector<std::vector<Entry>> &b, bool fixed) {
+template <class Bucket>
+void save_buckets(CacheWriter &w, const std::vector<Bucket> &b, bool fixed) {
   std::uint64_t used = 0, last = 0;
   for (std::size_t i = 0; i < b.size(); ++i)
     if (!b[i].empty()) ++used, last = i + 1;
@@ -68,29 +78,36 @@ void save_buckets(CacheWriter &w, const std::vector<std::vector<Entry>> &b, bool
   for (std::size_t i = 0; i < b.size(); ++i)
     if (!b[i].empty()) {
       w.u32(static_cast<std::uint32_t>(i));
-      w.array(b[i]);
+      w.array(entries_of(b[i]));
     }
 }
 
 // Into buckets of the expected count (0: one past the last bucket used).
-template <class Entry>
-void load_buckets(CacheReader &r, std::vector<std::vector<Entry>> &b, std::size_t expected) {
-  auto size = r.u64();
+// Those of unfixed count grow as the stream's buckets vouch for them, never
+// to a size only the count claims.
+template <class Bucket>
+void load_buckets(CacheReader &r, std::vector<Bucket> &b, std::size_t expected) {
+  using Entry = std::remove_const_t<typename decltype(entries_of(std::declval<const Bucket &>()))::element_type>;
+  const auto size = r.u64();
   cache_check(expected == 0 ? size <= UINT32_MAX : size == expected, "bucket count");
-  auto used = r.count(12);
-  std::vector<std::pair<std::uint32_t, std::vector<Entry>>> parts(used);
-  for (auto &[at, entries] : parts) {
-    at = r.u32();
-    entries = r.array<Entry>();
-    cache_check(at < size && !entries.empty() && std::is_sorted(entries.begin(), entries.end()), "bucket");
+  const auto used = r.count(12);
+  b.clear();
+  b.resize(expected);
+  for (std::size_t i = 0; i < used; ++i) {
+    const auto at = r.u32();
+    auto entries = r.array<Entry>();
+    cache_check(at < size && (at >= b.size() || b[at].empty()) && !entries.empty() &&
+                    std::is_sorted(entries.begin(), entries.end()),
+                "bucket");
+    if (at >= b.size()) b.resize(at + std::size_t{1});
+    if constexpr (std::is_same_v<Bucket, std::vector<Entry>>)
+      b[at] = std::move(entries);
+    else
+      b[at] = Bucket(entries);
   }
-  // The size is one a stream can vouch for: no larger than its last bucket
-  // needs, where the index grows as it goes.
-  if (expected == 0) cache_check(size == (parts.empty() ? 0 : parts.back().first + std::uint64_t{1}), "bucket count");
-  b.assign(static_cast<std::size_t>(size), {});
-  for (auto &[at, entries] : parts) {
-    cache_check(b[at].empty(), "bucket (twice)");
-    b[at] = std::move(entries);
+  if (expected == 0) {
+    cache_check(size == b.size(), "bucket count");
+    b.shrink_to_fit();
   }
 }
 
@@ -134,39 +151,13 @@ void load_aggregate(CacheReader &r, std::size_t currencies, Aggregate &a) {
 void ContactIndex::save(CacheWriter &w) const {
   save_buckets(w, phones_, true);
   save_buckets(w, emails_, true);
-  // The deals of each contact, as buckets of ids: one past the last
-  // contact with deals, how many have any, then each one's number and ids.
-  std::uint64_t used = 0, last = 0;
-  for (std::size_t c = 0; c < deals_.size(); ++c)
-    if (!deals_[c].empty()) ++used, last = c + 1;
-  w.u64(last);
-  w.u64(used);
-  for (std::size_t c = 0; c < deals_.size(); ++c)
-    if (!deals_[c].empty()) {
-      w.u32(static_cast<std::uint32_t>(c));
-      w.array(deals_[c].view());
-    }
+  save_buckets(w, deals_, false);
 }
 
 void ContactIndex::load(CacheReader &r) {
   load_buckets(r, phones_, kPhoneBuckets);
   load_buckets(r, emails_, kEmailBuckets);
-  // As load_buckets() reads them, straight into the sets.
-  const auto size = r.u64();
-  cache_check(size <= UINT32_MAX, "bucket count");
-  const auto used = r.count(12);
-  deals_.clear();
-  deals_.resize(static_cast<std::size_t>(size));
-  std::uint64_t end = 0;
-  for (std::size_t i = 0; i < used; ++i) {
-    const auto at = r.u32();
-    const auto ids = r.array<std::uint32_t>();
-    cache_check(at < size && !ids.empty() && deals_[at].empty(), "bucket");
-    for (std::size_t j = 1; j < ids.size(); ++j) cache_check(ids[j - 1] < ids[j], "bucket");
-    deals_[at] = SmallIdSet(ids);
-    end = std::max<std::uint64_t>(end, at + std::uint64_t{1});
-  }
-  cache_check(size == end, "bucket count");
+  load_buckets(r, deals_, 0);
 }
 
 void TaskIndex::save(CacheWriter &w) const {

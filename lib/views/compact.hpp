@@ -5,8 +5,8 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>

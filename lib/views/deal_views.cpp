@@ -246,9 +246,8 @@ void DealViews::put(const store::DealRecord &d) {
   const std::size_t ids = updated_by_id_.size();
   if (r.id >= ids) grow_id_tables(std::max<std::size_t>(r.id + 1, ids * 3 / 2 + 16));
   // Most updates keep the name: its ~40 trigram postings and its place in
-  // the name order stay as they are. The old row leaves the name order
-  // while its prefix is still in the dense table.
-  // (A change of case only is a rename here: it re-adds the same trigrams.)
+  // the name order (and rank) stay as they are. (A change of case only is a
+  // rename here: it re-adds the same trigrams.)
   const bool renamed = old && old->name() != r.name();
   if (old) {
     index(*old, -1, renamed);
@@ -276,14 +275,15 @@ void DealViews::put(const store::DealRecord &d) {
   }
 }
 
-void DealViews::name_insert(std::uint32_t id, std::string_view folded) {
+int DealViews::compare_name(std::uint32_t e, std::string_view folded, std::uint32_t id) const {
   thread_local std::string buf;
-  auto before = [&](std::uint32_t e) {  // (e's folded name, e) < (folded, id)
-    const int c = folded_name(*row(e), buf).compare(folded);
-    return c != 0 ? c < 0 : e < id;
-  };
+  const int c = folded_name(*row(e), buf).compare(folded);
+  return c != 0 ? c : e < id ? -1 : e > id ? 1 : 0;
+}
+
+void DealViews::name_insert(std::uint32_t id, std::string_view folded) {
   for (int attempt = 0;; ++attempt) {
-    const auto pos = names_.partition_point(before);
+    const auto pos = names_.partition_point([&](std::uint32_t e) { return compare_name(e, folded, id) < 0; });
     const std::uint32_t *next = NameOrder::Cursor(names_, pos, false).get();
     const std::uint32_t *prev = NameOrder::Cursor(names_, pos, true).get();
     const std::int64_t lo = prev ? name_rank_by_id_[*prev] : std::numeric_limits<std::int64_t>::min();
@@ -346,11 +346,7 @@ void DealViews::relabel_names() {
 }
 
 std::int64_t DealViews::name_rank_bound(std::string_view folded, std::uint32_t id, bool desc) const {
-  thread_local std::string buf;
-  auto cmp = [&](std::uint32_t e) {  // e's (folded name, id) against the cursor's
-    const int c = folded_name(*row(e), buf).compare(folded);
-    return c != 0 ? c : e < id ? -1 : e > id ? 1 : 0;
-  };
+  auto cmp = [&](std::uint32_t e) { return compare_name(e, folded, id); };
   // Ascending: the first deal after the cursor; descending: the first not
   // before it (the page takes the deals before that one).
   const auto pos = desc ? names_.partition_point([&](std::uint32_t e) { return cmp(e) < 0; })

@@ -370,6 +370,8 @@ class DealViews {
   };
   using NameOrder = SortedBlocks<std::uint32_t, NameLess>;
   NameLess name_less() const { return {this}; }
+  // Deal e's (folded name, id) against (folded, id): <0, 0 or >0.
+  int compare_name(std::uint32_t e, std::string_view folded, std::uint32_t id) const;
   // Places deal id, whose folded name is folded, in the name order with a
   // rank between its neighbours'.
   void name_insert(std::uint32_t id, std::string_view folded);

@@ -1,6 +1,6 @@
 // views/ordered_ids.hpp — deal ids kept in (key, id) order, in sorted blocks;
 // and the same blocks of bare ids in an order the caller's comparison
-// defines (the name order: the key is a string held elsewhere).
+// defines (the name order: the key is each deal's rank in a dense table).
 //
 // A per-dimension sort order ("the deals of owner 7 by updated") must answer
 // "the next K entries from here" by reading K entries, not by touching every

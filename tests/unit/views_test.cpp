@@ -79,6 +79,28 @@ std::vector<Id> by_name(const views::DealViews &v) {
   return out;
 }
 
+// The name order (folded name, then id) of the deals, by brute force.
+std::vector<Id> name_order(const std::vector<store::DealRecord> &deals) {
+  std::vector<std::pair<std::string, Id>> keyed;
+  for (const auto &d : deals) keyed.emplace_back(model::fold_key(d.name), d.id);
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<Id> out;
+  for (const auto &[k, id] : keyed) out.push_back(id);
+  return out;
+}
+
+// A deal with just a name, in pipeline 1's first stage.
+store::DealRecord named_deal(Id id, std::string name) {
+  store::DealRecord d;
+  d.id = id;
+  d.name = std::move(name);
+  d.pipeline_id = 1;
+  d.stage_id = 10;
+  d.amount = {0, "RUB"};
+  d.created_at = d.updated_at = 1000;
+  return d;
+}
+
 }  // namespace
 
 TEST_CASE("a bulk build equals the same deals put one at a time") {
@@ -103,11 +125,7 @@ TEST_CASE("a bulk build equals the same deals put one at a time") {
   CHECK(single.diff(bulk).empty());
 
   // The name order, ties by id, as a brute force sees it.
-  std::vector<std::pair<std::string, Id>> expected;
-  for (const auto &d : deals) expected.emplace_back(model::fold_key(d.name), d.id);
-  std::sort(expected.begin(), expected.end());
-  std::vector<Id> want;
-  for (const auto &[k, id] : expected) want.push_back(id);
+  const std::vector<Id> want = name_order(deals);
   CHECK(by_name(bulk) == want);
 
   // Text search reads the trigram postings the bulk build made.
@@ -295,18 +313,12 @@ TEST_CASE("name ranks: inserts into one gap use it up, the ranks are spread agai
   std::mt19937 rng(5);
   std::vector<store::DealRecord> deals;
   for (Id id = 1; id <= 600; ++id) {
-    store::DealRecord d;
-    d.id = id;
-    d.name = id % 3 == 0 ? "Сделка" : "сделка";
+    std::string name = id % 3 == 0 ? "Сделка" : "сделка";
     if (id % 3 == 1) {
-      d.name = "Б";
-      for (Id i = 0; i < id % 5; ++i) d.name += "б";
+      name = "Б";
+      for (Id i = 0; i < id % 5; ++i) name += "б";
     }
-    d.pipeline_id = 1;
-    d.stage_id = 10;
-    d.amount = {0, "RUB"};
-    d.created_at = d.updated_at = 1000;
-    deals.push_back(d);
+    deals.push_back(named_deal(id, name));
   }
   views::DealViews one;
   prepare(one);
@@ -326,11 +338,7 @@ TEST_CASE("name ranks: inserts into one gap use it up, the ranks are spread agai
   bulk.end_bulk();
   CHECK(one.diff(bulk).empty());  // the same order, each one's ranks following it
 
-  std::vector<std::pair<std::string, Id>> expected;
-  for (const auto &d : deals) expected.emplace_back(model::fold_key(d.name), d.id);
-  std::sort(expected.begin(), expected.end());
-  std::vector<Id> want;
-  for (const auto &[k, id] : expected) want.push_back(id);
+  const std::vector<Id> want = name_order(deals);
   CHECK(by_name(one) == want);
   CHECK(by_name(bulk) == want);
   // Pages of 7, each continuing from the last deal's (name, id), both ways.
@@ -383,21 +391,11 @@ TEST_CASE("name ranks: numbered names, each just after the one before, are re-ra
   // "Сделка #00001", "Сделка #00002"...: every new deal lands in the gap
   // after the one before, which halves each time. Spreading all ranks each
   // time the gap runs out would rewrite the whole order every ~50 inserts.
-  auto deal = [](Id id, std::string name) {
-    store::DealRecord d;
-    d.id = id;
-    d.name = std::move(name);
-    d.pipeline_id = 1;
-    d.stage_id = 10;
-    d.amount = {0, "RUB"};
-    d.created_at = d.updated_at = 1000;
-    return d;
-  };
   std::vector<store::DealRecord> deals;
-  for (Id id = 1; id <= 300; ++id) deals.push_back(deal(id, "Яблоко " + std::to_string(id)));  // after them all
+  for (Id id = 1; id <= 300; ++id) deals.push_back(named_deal(id, "Яблоко " + std::to_string(id)));  // after them all
   for (Id id = 301; id <= 4300; ++id) {
     std::string n = std::to_string(id);
-    deals.push_back(deal(id, "Сделка #" + std::string(5 - n.size(), '0') + n));
+    deals.push_back(named_deal(id, "Сделка #" + std::string(5 - n.size(), '0') + n));
   }
   views::DealViews one;
   prepare(one);
@@ -411,10 +409,6 @@ TEST_CASE("name ranks: numbered names, each just after the one before, are re-ra
   for (const auto &d : deals) bulk.put(d);
   bulk.end_bulk();
   CHECK(one.diff(bulk).empty());
-  std::vector<std::pair<std::string, Id>> expected;
-  for (const auto &d : deals) expected.emplace_back(model::fold_key(d.name), d.id);
-  std::sort(expected.begin(), expected.end());
-  std::vector<Id> want;
-  for (const auto &[k, id] : expected) want.push_back(id);
+  const std::vector<Id> want = name_order(deals);
   CHECK(by_name(one) == want);
 }
