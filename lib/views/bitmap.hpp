@@ -4,6 +4,7 @@
 
 #include <roaring/roaring.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <new>
 #include <utility>
@@ -87,6 +88,47 @@ class Bitmap {
 
  private:
   roaring_bitmap_t *r_;
+};
+
+// A set of deals as one bit a deal id, beside the posting list that holds
+// the same set (which intersections and counts use). A walk tests a few
+// sets at every step; in a sparse posting list (the archived deals: a few
+// percent) a test is a binary search over a roaring array container, a
+// cache miss at each halving when cold, where here it is one read. 1 bit a
+// deal: 125 KB at 1M deals.
+class DenseBits {
+ public:
+  bool contains(std::uint32_t id) const {
+    const std::size_t w = id >> 6;
+    return w < w_.size() && (w_[w] >> (id & 63) & 1);
+  }
+  void set(std::uint32_t id, bool on) {
+    const std::size_t w = id >> 6;
+    if (w >= w_.size()) {
+      if (!on) return;
+      w_.resize(std::max<std::size_t>(w + 1, w_.size() * 2), 0);
+    }
+    const std::uint64_t bit = std::uint64_t{1} << (id & 63);
+    w_[w] = on ? w_[w] | bit : w_[w] & ~bit;
+  }
+  // The members of b, and no others.
+  void assign(const Bitmap &b) {
+    w_.clear();
+    b.for_each([&](std::uint32_t id) { set(id, true); });
+    w_.shrink_to_fit();
+  }
+  // Whether this holds exactly the members of b.
+  bool same_as(const Bitmap &b) const {
+    std::uint64_t n = 0;
+    for (auto w : w_) n += static_cast<std::uint64_t>(__builtin_popcountll(w));
+    if (n != b.size()) return false;
+    bool all = true;
+    b.for_each([&](std::uint32_t id) { all = all && contains(id); });
+    return all;
+  }
+
+ private:
+  std::vector<std::uint64_t> w_;
 };
 
 }  // namespace dealcore::views

@@ -503,6 +503,8 @@ void DealViews::load_postings(CacheReader &r) {
   archived_ = Bitmap::load(r);
   for (auto &b : by_kind_) b = Bitmap::load(r);
   with_tasks_ = Bitmap::load(r);
+  archived_bits_.assign(archived_);
+  with_tasks_bits_.assign(with_tasks_);
   for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
                   &by_currency_, &by_trigram_})
     load_map(r, *m);

@@ -61,8 +61,10 @@ class ClientTable {
 
   std::string_view ref(std::uint32_t id) const { return {at(id) + 8, len(id, 0)}; }
   std::string_view name(std::uint32_t id) const { return {at(id) + 8 + len(id, 0), len(id, 1)}; }
-  // Where a client's bytes start, for prefetching.
+  // Where a client's bytes start, for prefetching (reads its offset), and
+  // how many there are (reads its first bytes).
   const void *address(std::uint32_t id) const { return at(id); }
+  std::size_t bytes(std::uint32_t id) const { return 8 + std::size_t{len(id, 0)} + len(id, 1); }
 
   // Calls fn(id) for every client with this external ref.
   template <class Fn>

@@ -123,6 +123,8 @@ class RowData {
   }
   // Where the block lives, for prefetching (nullptr when empty).
   const void *address() const { return p_.get(); }
+  // Its size in bytes, from its header (which this reads); 0 when empty.
+  std::size_t bytes() const { return words().size() * sizeof(std::uint32_t); }
 
   // The whole block as words (empty when all is empty), and a block from
   // such words; nullopt when the words are not a block's layout.

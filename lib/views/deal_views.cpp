@@ -211,6 +211,8 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams) {
   flag(archived_, r.archived);
   flag(by_kind_[r.kind], true);
   flag(with_tasks_, r.open_tasks > 0);
+  if (r.archived) archived_bits_.set(r.id, sign > 0);
+  if (r.open_tasks > 0) with_tasks_bits_.set(r.id, sign > 0);
   aggregate(r, sign);
 }
 
@@ -529,6 +531,8 @@ void DealViews::bulk_postings() {
   all_.optimize();
   archived_.optimize();
   with_tasks_.optimize();
+  archived_bits_.assign(archived_);
+  with_tasks_bits_.assign(with_tasks_);
 }
 
 // The name trigram postings of the staged rows, 65,536 ids (one roaring
@@ -752,6 +756,9 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
   for (int k = 0; k < 3; ++k)
     if (!(by_kind_[k] == o.by_kind_[k])) note(fmt::format("posting list kind {} differs", k));
   if (!(with_tasks_ == o.with_tasks_)) note("the set of deals with open tasks differs");
+  // The bits are derived from the posting lists in this very object.
+  if (!archived_bits_.same_as(archived_)) note("the archived deals' bits differ from their posting list");
+  if (!with_tasks_bits_.same_as(with_tasks_)) note("the bits of deals with open tasks differ from their posting list");
   // Aggregates, with currencies by code.
   auto named = [](const DealViews &v, const Aggregate &a) {
     std::map<std::string, std::pair<std::int64_t, std::int64_t>> m;

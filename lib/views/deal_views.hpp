@@ -412,6 +412,13 @@ class DealViews {
   std::unordered_map<std::uint32_t, Bitmap> by_currency_;  // interned currency
   Bitmap by_kind_[3];
   Bitmap with_tasks_;
+  // archived_ and with_tasks_ again, a bit a deal: the walks' point tests
+  // (see dense_of).
+  DenseBits archived_bits_, with_tasks_bits_;
+  // The bits of one of those two sets, nullptr for any other.
+  const DenseBits *dense_of(const Bitmap *b) const {
+    return b == &archived_ ? &archived_bits_ : b == &with_tasks_ ? &with_tasks_bits_ : nullptr;
+  }
 
   // Kanban aggregates of non-archived deals. The cells of one (pipeline,
   // owner) and of one (pipeline, department) lie in one vector, sorted by

@@ -265,6 +265,8 @@ class ListPlan {
                 f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
                 activity_mask_;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
+    for (const auto *d : drivers_) tests_in_.push_back({d, v.dense_of(d)});
+    for (const auto *e : excluded_) tests_out_.push_back({e, v.dense_of(e)});
     // Each dimension's allowed values as its orders key them.
     for (auto [d, values] : {std::pair{Dim::pipeline, &pipelines_}, {Dim::stage, &stages_}, {Dim::owner, &owners_},
                              {Dim::dept, &depts_}, {Dim::kind, &kinds_}, {Dim::currency, &currencies_}})
@@ -343,10 +345,10 @@ class ListPlan {
   // Whether deal id matches, testing posting lists before touching the row
   // (skip: a driver the caller already knows holds id).
   bool accept(std::uint32_t id, const Bitmap *skip) const {
-    for (const auto *d : drivers_)
-      if (d != skip && !d->contains(id)) return false;
-    for (const auto *e : excluded_)
-      if (e->contains(id)) return false;
+    for (const auto &d : tests_in_)
+      if (d.set != skip && !d.contains(id)) return false;
+    for (const auto &e : tests_out_)
+      if (e.contains(id)) return false;
     return !residual_ || (precheck(id) && match(*v_.row(id)));
   }
   // The residual conditions the dense tables can decide without the row
@@ -580,6 +582,13 @@ class ListPlan {
   // Stable addresses for drivers_ (a std::deque would allocate even empty).
   std::vector<std::unique_ptr<Bitmap>> unions_, owned_;
   std::vector<const Bitmap *> drivers_, excluded_;
+  // The same sets for accept(), with their bits where the views keep them.
+  struct Test {
+    const Bitmap *set;
+    const DenseBits *bits;
+    bool contains(std::uint32_t id) const { return bits ? bits->contains(id) : set->contains(id); }
+  };
+  std::vector<Test> tests_in_, tests_out_;
   std::vector<const Bitmap *> text_sets_;  // the text's trigram postings, smallest first
   std::vector<Range> ranges_;
   std::optional<std::size_t> range_driver_;
@@ -851,18 +860,39 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   return page;
 }
 
+namespace {
+
+// Asks for every cache line of [p, p + n) but the first.
+void prefetch_rest(const void *p, std::size_t n) {
+  auto a = (reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63}) + 64;
+  const auto end = reinterpret_cast<std::uintptr_t>(p) + n;
+  for (; a < end; a += 64) __builtin_prefetch(reinterpret_cast<const void *>(a));
+}
+
+}  // namespace
+
 template <class IdVector>
 std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
   // A page's rows and strings are scattered over the heap: touching them
   // one deal at a time costs a cache miss after a cache miss. Asking for
-  // them all first lets the misses overlap.
+  // them all first lets the misses overlap, in three rounds, each reading
+  // only what the round before asked for: the rows; the first line of each
+  // string block and client; the rest of them, whose sizes those first
+  // lines hold.
   std::vector<const Row *> rows;
   rows.reserve(ids.size());
   for (auto id : ids) rows.push_back(row(static_cast<std::uint32_t>(id)));  // ids of the views' own pages
-  for (const Row *r : rows) __builtin_prefetch(r);
+  for (const Row *r : rows) {
+    __builtin_prefetch(r);
+    prefetch_rest(r, sizeof(Row));
+  }
   for (const Row *r : rows) {
     __builtin_prefetch(r->data.address());
     __builtin_prefetch(clients_.address(r->client));
+  }
+  for (const Row *r : rows) {
+    if (r->data.address()) prefetch_rest(r->data.address(), r->data.bytes());
+    if (r->client) prefetch_rest(clients_.address(r->client), clients_.bytes(r->client));
   }
   return rows;
 }

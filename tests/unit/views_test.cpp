@@ -387,6 +387,36 @@ TEST_CASE("SmallIdSet: a sorted set, inline up to three, on the heap past them, 
   }
 }
 
+TEST_CASE("DenseBits: the same set as a posting list, across growth and clears") {
+  std::mt19937 rng(5);
+  views::DenseBits bits;
+  views::Bitmap list;
+  std::set<std::uint32_t> model;
+  for (int step = 0; step < 20000; ++step) {
+    // ids up to 70,000, drawn near the top as often: the words grow on demand
+    const auto id = static_cast<std::uint32_t>(rng() % 2 ? rng() % 70000 : 69000 + rng() % 1000);
+    const bool on = rng() % 3 != 0;
+    bits.set(id, on);
+    if (on) {
+      list.add(id);
+      model.insert(id);
+    } else {
+      list.remove(id);
+      model.erase(id);
+    }
+  }
+  CHECK(bits.same_as(list));
+  for (std::uint32_t id = 0; id < 71000; ++id) CHECK(bits.contains(id) == (model.count(id) == 1));
+  CHECK_FALSE(bits.contains(UINT32_MAX));  // past the words
+  views::DenseBits copy;
+  copy.assign(list);
+  CHECK(copy.same_as(list));
+  list.add(70500);  // one member more is a difference
+  CHECK_FALSE(copy.same_as(list));
+  list.remove(*model.begin());  // and so is one other member of the same count
+  CHECK_FALSE(copy.same_as(list));
+}
+
 TEST_CASE("name ranks: numbered names, each just after the one before, are re-ranked locally") {
   // "Сделка #00001", "Сделка #00002"...: every new deal lands in the gap
   // after the one before, which halves each time. Spreading all ranks each
