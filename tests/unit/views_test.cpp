@@ -387,6 +387,53 @@ TEST_CASE("SmallIdSet: a sorted set, inline up to three, on the heap past them, 
   }
 }
 
+TEST_CASE("Bitmap keeps its size through every kind of change") {
+  // size() is a kept count, not roaring's: each change must move it by
+  // exactly what it added or removed.
+  std::mt19937 rng(9);
+  views::Bitmap a, b;
+  std::set<std::uint32_t> ma, mb;
+  auto same = [](const views::Bitmap &x, const std::set<std::uint32_t> &m) {
+    auto v = x.to_vector();
+    return x.size() == m.size() && x.empty() == m.empty() && v == std::vector<std::uint32_t>(m.begin(), m.end());
+  };
+  for (int step = 0; step < 6000; ++step) {
+    const auto id = static_cast<std::uint32_t>(rng() % 3000);
+    switch (rng() % 8) {
+      case 0: case 1: case 2: a.add(id); ma.insert(id); break;  // present or not
+      case 3: a.remove(id); ma.erase(id); break;                 // present or not
+      case 4: b.add(id); mb.insert(id); break;
+      case 5: {
+        std::uint32_t many[3] = {id, id, id + 1};  // a repeat, and perhaps members already
+        a.add_many(many, 3);
+        ma.insert({id, id + 1});
+        break;
+      }
+      case 6: {
+        views::Bitmap c = a;
+        std::set<std::uint32_t> mc = ma;
+        switch (rng() % 3) {
+          case 0: c.and_with(b); std::erase_if(mc, [&](auto x) { return !mb.count(x); }); break;
+          case 1: c.or_with(b); mc.insert(mb.begin(), mb.end()); break;
+          default: c.andnot_with(b); std::erase_if(mc, [&](auto x) { return mb.count(x) == 1; }); break;
+        }
+        CHECK(same(c, mc));
+        break;
+      }
+      default: {
+        views::Bitmap moved = std::move(a);  // the source is left empty, then refilled
+        CHECK(a.size() == 0);
+        a = moved;
+        break;
+      }
+    }
+    REQUIRE(a.size() == ma.size());  // after every step: a copy would recount and hide a drift
+    REQUIRE(b.size() == mb.size());
+  }
+  CHECK(same(a, ma));
+  CHECK(same(b, mb));
+}
+
 TEST_CASE("DenseBits: the same set as a posting list, across growth and clears") {
   std::mt19937 rng(5);
   views::DenseBits bits;
