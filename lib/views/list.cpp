@@ -907,13 +907,14 @@ std::vector<Deal> DealViews::page_items(const std::vector<std::uint32_t> &ids, M
 void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_end, DealViewPage &out) const {
   // Views into the views' own strings first, then their bytes copied into
   // one buffer of the page and the views moved onto it.
+  const auto rows = page_rows(ids);
   out.items.clear();
-  out.items.reserve(ids.size());
+  out.items.reserve(rows.size());
   std::size_t bytes = 0;
-  for (const Row *r : page_rows(ids)) {
+  for (const Row *r : rows) {
     const DealView &d = out.items.emplace_back(view_of(*r, now, today_end));
-    for (auto s : {d.name, d.currency, d.client_ref, d.client_name, d.segment, d.external_ref, d.lost_reason})
-      bytes += s.size() + 1;
+    bytes += d.name.size() + d.currency.size() + d.client_ref.size() + d.client_name.size() + d.segment.size() +
+             d.external_ref.size() + d.lost_reason.size() + 7;
   }
   out.text.reset(new char[std::max<std::size_t>(bytes, 1)]);  // not zeroed: every byte is written below
   char *at = out.text.get();
@@ -923,9 +924,15 @@ void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_
     s = std::string_view(at, s.size());
     at += s.size() + 1;
   };
-  for (DealView &d : out.items)
-    for (auto *s : {&d.name, &d.currency, &d.client_ref, &d.client_name, &d.segment, &d.external_ref, &d.lost_reason})
-      put(*s);
+  for (DealView &d : out.items) {
+    put(d.name);
+    put(d.currency);
+    put(d.client_ref);
+    put(d.client_name);
+    put(d.segment);
+    put(d.external_ref);
+    put(d.lost_reason);
+  }
 }
 
 std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const {
