@@ -667,12 +667,15 @@ class Mix {
     dc::BoardFilter filter;
   };
 
-  void board(const std::string &name, std::function<BoardCase(int)> make) {
+  // totals: dealcore answers with board_totals (counts and sums by stage
+  // id, no names), as SQLite's GROUP BY does; else with the whole Board.
+  void board(const std::string &name, std::function<BoardCase(int)> make, bool totals = false) {
     Question q;
     q.name = name;
     q.kind = "board";
-    q.run = [this, make](int i, bool dc_first) {
+    q.run = [this, make, totals](int i, bool dc_first) {
       BoardCase c = make(i);
+      if (totals) c.filter.cards_per_stage = 0;  // what board_totals answers
       Sample s;
       dc::DealFilter f;
       f.pipelines = {c.pipeline};
@@ -702,8 +705,15 @@ class Mix {
       };
       std::vector<Col> want(stages.size());
       dc::Board got;
+      dc::BoardTotals got_totals;
       timed_pair(
-          dc_first, s, [&] { got = db_.board(c.pipeline, c.filter); },
+          dc_first, s,
+          [&] {
+            if (totals)
+              got_totals = db_.board_totals(c.pipeline, c.filter);
+            else
+              got = db_.board(c.pipeline, c.filter);
+          },
           [&] {
             sums.bind_all(w.binds);
             std::size_t k = 0;
@@ -716,6 +726,14 @@ class Mix {
             }
             for (std::size_t j = 0; j < cards.size(); ++j) want[j].cards = run_list(cards[j]);
           });
+      // The totals checked as the board's columns they stand for.
+      for (const auto &col : got_totals.columns) {
+        auto &g = got.columns.emplace_back();
+        g.stage.id = col.stage_id;
+        g.count = col.count;
+        auto sums = got_totals.sums_of(col);
+        g.sums.assign(sums.begin(), sums.end());
+      }
       // Stage ids grow with position here, so GROUP BY order is board order;
       // the loop above fails loudly if that ever stops being true.
       if (got.columns.size() != stages.size()) {
@@ -1181,6 +1199,35 @@ class Mix {
       c.filter.cards_per_stage = 0;
       return c;
     });
+    // The same three as board_totals: the refresh after a change, when the
+    // host shows the stages already.
+    board(
+        "kanban_totals_pipeline",
+        [=, this](int i) {
+          BoardCase c;
+          c.pipeline = pipeline(static_cast<std::uint64_t>(i));
+          return c;
+        },
+        true);
+    board(
+        "kanban_totals_owner",
+        [=, this](int i) {
+          Anchor a = anchor(i, 21, has_owner);
+          BoardCase c;
+          c.pipeline = a.row.pipeline_id;
+          c.filter.owners = {a.row.owner_id};
+          return c;
+        },
+        true);
+    board(
+        "kanban_totals_department",
+        [=, this](int i) {
+          BoardCase c;
+          c.pipeline = pipeline(static_cast<std::uint64_t>(i) * 3);
+          c.filter.departments = {cat_.departments[static_cast<std::size_t>(i * 7) % cat_.departments.size()]};
+          return c;
+        },
+        true);
     board("kanban_pipeline_cards20", [=, this](int i) {
       BoardCase c;
       c.pipeline = pipeline(static_cast<std::uint64_t>(i) * 7);

@@ -108,6 +108,10 @@ struct dealcore_board {
   std::vector<dealcore_board_column> columns;
 };
 
+struct dealcore_board_totals {
+  dealcore::BoardTotals v;
+};
+
 struct dealcore_event {
   dealcore::Event v;
 };

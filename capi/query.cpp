@@ -8,6 +8,10 @@ using namespace dealcore::capi;
 
 namespace {
 
+const dealcore::BoardTotals::Column *totals_column(const dealcore_board_totals *t, size_t column) {
+  return t == nullptr || column >= t->v.columns.size() ? nullptr : &t->v.columns[column];
+}
+
 dealcore::DealFilter deal_filter(const dealcore_deal_filter *f) {
   dealcore::DealFilter out;
   if (f == nullptr) return out;
@@ -216,6 +220,47 @@ const dealcore_deal *dealcore_board_column_card_at(const dealcore_board_column *
 }
 const char *dealcore_board_column_next_cursor(const dealcore_board_column *c) noexcept {
   return c == nullptr ? "" : c->next_cursor.c_str();
+}
+
+// ---- the board's totals --------------------------------------------------------------
+
+int dealcore_board_totals_get(dealcore_board_totals **out, const dealcore_db *db, int64_t pipeline_id,
+                              const dealcore_board_filter *filter) noexcept {
+  return guard("dealcore_board_totals_get", [&] {
+    need_out(out);
+    auto &d = db_of(db);
+    auto totals = std::make_unique<dealcore_board_totals>();
+    totals->v = d.board_totals(pipeline_id, board_filter(filter));
+    *out = totals.release();
+  });
+}
+
+void dealcore_board_totals_free(dealcore_board_totals *totals) noexcept { delete totals; }
+
+size_t dealcore_board_totals_column_count(const dealcore_board_totals *totals) noexcept {
+  return totals == nullptr ? 0 : totals->v.columns.size();
+}
+int64_t dealcore_board_totals_stage_id(const dealcore_board_totals *totals, size_t column) noexcept {
+  const auto *c = totals_column(totals, column);
+  return c == nullptr ? 0 : c->stage_id;
+}
+int64_t dealcore_board_totals_deal_count(const dealcore_board_totals *totals, size_t column) noexcept {
+  const auto *c = totals_column(totals, column);
+  return c == nullptr ? 0 : c->count;
+}
+size_t dealcore_board_totals_sum_count(const dealcore_board_totals *totals, size_t column) noexcept {
+  const auto *c = totals_column(totals, column);
+  return c == nullptr ? 0 : c->sum_count;
+}
+int64_t dealcore_board_totals_sum_amount(const dealcore_board_totals *totals, size_t column,
+                                         size_t i) noexcept {
+  const auto *c = totals_column(totals, column);
+  return c == nullptr || i >= c->sum_count ? 0 : totals->v.sums[c->first_sum + i].minor;
+}
+const char *dealcore_board_totals_sum_currency(const dealcore_board_totals *totals, size_t column,
+                                               size_t i) noexcept {
+  const auto *c = totals_column(totals, column);
+  return c == nullptr || i >= c->sum_count ? "" : totals->v.sums[c->first_sum + i].currency.c_str();
 }
 
 }  // extern "C"

@@ -162,6 +162,7 @@ typedef struct dealcore_deal dealcore_deal;
 typedef struct dealcore_deal_page dealcore_deal_page;
 typedef struct dealcore_board dealcore_board;
 typedef struct dealcore_board_column dealcore_board_column;
+typedef struct dealcore_board_totals dealcore_board_totals;
 typedef struct dealcore_event dealcore_event;
 typedef struct dealcore_events dealcore_events;
 typedef struct dealcore_id_list dealcore_id_list;
@@ -787,6 +788,29 @@ DEALCORE_EXPORT const dealcore_deal *dealcore_board_column_card_at(const dealcor
  * descending); "" when the cards are all. */
 DEALCORE_EXPORT const char *dealcore_board_column_next_cursor(const dealcore_board_column *c)
     DEALCORE_NOEXCEPT;
+
+/* The board's counts and sums only, by stage id: no stage names, no cards (what a host
+ * that already shows the stages refreshes after a change). The filter's owners,
+ * departments and tags apply; its cards_per_stage and time_zone are not read. filter NULL:
+ * the whole pipeline. Columns are in board order; an index out of range reads 0 or "". */
+DEALCORE_EXPORT int dealcore_board_totals_get(dealcore_board_totals **out, const dealcore_db *db,
+                                              int64_t pipeline_id,
+                                              const dealcore_board_filter *filter) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT void dealcore_board_totals_free(dealcore_board_totals *totals) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT size_t dealcore_board_totals_column_count(const dealcore_board_totals *totals)
+    DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_board_totals_stage_id(const dealcore_board_totals *totals,
+                                                       size_t column) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_board_totals_deal_count(const dealcore_board_totals *totals,
+                                                         size_t column) DEALCORE_NOEXCEPT;
+/* Amount sums of a column, one per currency present, sorted by currency code. */
+DEALCORE_EXPORT size_t dealcore_board_totals_sum_count(const dealcore_board_totals *totals,
+                                                       size_t column) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT int64_t dealcore_board_totals_sum_amount(const dealcore_board_totals *totals,
+                                                         size_t column, size_t i) DEALCORE_NOEXCEPT;
+DEALCORE_EXPORT const char *dealcore_board_totals_sum_currency(const dealcore_board_totals *totals,
+                                                               size_t column,
+                                                               size_t i) DEALCORE_NOEXCEPT;
 
 /* ---- tasks ------------------------------------------------------------------------- */
 

@@ -168,6 +168,10 @@ class DEALCORE_EXPORT Database {
   // its Deals' strings. ListOptions::ids_only is honoured as in list_deals.
   DealViewPage list_deal_views(const DealFilter &filter, const ListOptions &options = {}) const;
   Board board(Id pipeline_id, const BoardFilter &filter = {}) const;
+  // The same board's counts and sums without stage names or cards (the
+  // filter's owners, departments and tags apply; cards_per_stage and
+  // time_zone are not read).
+  BoardTotals board_totals(Id pipeline_id, const BoardFilter &filter = {}) const;
   std::int64_t deal_count(ArchivedMode mode = ArchivedMode::exclude) const;
 
   // ---- tasks (H4, H5, L3) -------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -160,6 +161,21 @@ struct StageColumn {
 struct Board {
   Pipeline pipeline;
   std::vector<StageColumn> columns;
+};
+
+// A board's counts and sums only, by stage id: no names, no cards. What a
+// host that already shows the pipeline's stages refreshes after each drag
+// or edit (Database::board_totals), for a fraction of a full board's cost.
+struct BoardTotals {
+  struct Column {
+    Id stage_id = 0;
+    std::int64_t count = 0;
+    std::size_t first_sum = 0, sum_count = 0;  // this column's part of sums
+  };
+  Id pipeline_id = 0;
+  std::vector<Column> columns;  // one per stage, in board order
+  std::vector<Money> sums;      // each column's, one per currency present, sorted by code
+  std::span<const Money> sums_of(const Column &c) const { return {sums.data() + c.first_sum, c.sum_count}; }
 };
 
 }  // namespace dealcore

@@ -183,6 +183,11 @@ Board Database::board(Id pipeline_id, const BoardFilter &filter) const {
   return b;
 }
 
+BoardTotals Database::board_totals(Id pipeline_id, const BoardFilter &filter) const {
+  std::shared_lock lock(impl_->mu_);
+  return impl_->views().board_totals(impl_->pipeline(pipeline_id), filter);
+}
+
 std::int64_t Database::deal_count(ArchivedMode mode) const {
   std::shared_lock lock(impl_->mu_);
   return impl_->views().count(mode);

@@ -10,10 +10,37 @@
 
 namespace dealcore::views {
 
-void DealViews::board_sums(const Pipeline &p, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
-                           BoardSums &out) const {
+namespace {
+
+bool sorted_unique(const std::vector<Id> &v) {
+  return std::adjacent_find(v.begin(), v.end(), [](Id a, Id b) { return a >= b; }) == v.end();
+}
+
+}  // namespace
+
+void DealViews::board_sums(const Pipeline &p, const BoardFilter &filter, BoardSums &out) const {
   out.clear();
   out.resize(p.stages.size());
+  if (p.stages.empty()) return;
+  // Each owner or department counts once, however often it is listed:
+  // sorted and unique (as a host usually passes them already).
+  std::optional<BoardFilter> copy;
+  if (!sorted_unique(filter.owners) || !sorted_unique(filter.departments) || !sorted_unique(filter.tags_any)) {
+    copy = filter;
+    for (auto *v : {&copy->owners, &copy->departments, &copy->tags_any}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+  }
+  const BoardFilter &f = copy ? *copy : filter;
+  std::vector<const Bitmap *> tag_sets;
+  if (!f.tags_any.empty()) {
+    for (Id t : f.tags_any) {
+      auto it = t > 0 && t <= static_cast<Id>(UINT32_MAX) ? by_tag_.find(static_cast<std::uint32_t>(t)) : by_tag_.end();
+      if (it != by_tag_.end()) tag_sets.push_back(&it->second);
+    }
+    if (tag_sets.empty()) return;  // no deal has any of the tags
+  }
   auto in_list = [](const std::vector<Id> &v, std::uint32_t x) {
     return v.empty() || std::binary_search(v.begin(), v.end(), static_cast<Id>(x));
   };
@@ -64,53 +91,21 @@ void DealViews::board_sums(const Pipeline &p, const BoardFilter &f, const std::v
   }
 }
 
-namespace {
-
-bool sorted_unique(const std::vector<Id> &v) {
-  return std::adjacent_find(v.begin(), v.end(), [](Id a, Id b) { return a >= b; }) == v.end();
-}
-
-}  // namespace
-
-std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &filter, Millis now,
+std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &f, Millis now,
                                           Millis today_end) const {
-  if (filter.cards_per_stage < 0 || filter.cards_per_stage > 1000)
+  if (f.cards_per_stage < 0 || f.cards_per_stage > 1000)
     throw Error(Errc::invalid_argument, "cards_per_stage must be 0..1000");
-  // Each owner or department counts once, however often it is listed:
-  // sorted and unique (as a host usually passes them already).
-  std::optional<BoardFilter> copy;
-  if (!sorted_unique(filter.owners) || !sorted_unique(filter.departments) || !sorted_unique(filter.tags_any)) {
-    copy = filter;
-    for (auto *v : {&copy->owners, &copy->departments, &copy->tags_any}) {
-      std::sort(v->begin(), v->end());
-      v->erase(std::unique(v->begin(), v->end()), v->end());
-    }
-  }
-  const BoardFilter &f = copy ? *copy : filter;
-  std::vector<const Bitmap *> tag_sets;
-  bool no_tag_matches = false;
-  if (!f.tags_any.empty()) {
-    for (Id t : f.tags_any) {
-      auto it = t > 0 && t <= static_cast<Id>(UINT32_MAX) ? by_tag_.find(static_cast<std::uint32_t>(t)) : by_tag_.end();
-      if (it != by_tag_.end()) tag_sets.push_back(&it->second);
-    }
-    no_tag_matches = tag_sets.empty();
-  }
   std::vector<StageColumn> out;
   out.reserve(p.stages.size());
   BoardSums sums;  // on the stack for up to 16 stages
-  if (!no_tag_matches && !p.stages.empty()) board_sums(p, f, tag_sets, sums);
+  board_sums(p, f, sums);
   for (std::size_t i = 0; i < p.stages.size(); ++i) {
     const Stage &s = p.stages[i];
     StageColumn &col = out.emplace_back();
     col.stage = s;
-    if (no_tag_matches) continue;
     const Aggregate &a = sums[i];
     col.count = a.count;
-    col.sums.reserve(a.sums.size());
-    for (const auto &x : a.sums) col.sums.push_back({x.sum, currencies_[x.currency]});
-    if (col.sums.size() > 1)
-      std::sort(col.sums.begin(), col.sums.end(), [](const Money &x, const Money &y) { return x.currency < y.currency; });
+    append_sums(a, col.sums);
     if (f.cards_per_stage > 0 && a.count > 0) {
       // Unfiltered: the stage's newest deals are the end of its order by
       // last change; no plan to make.
@@ -138,6 +133,32 @@ std::vector<StageColumn> DealViews::board(const Pipeline &p, const BoardFilter &
     }
   }
   return out;
+}
+
+BoardTotals DealViews::board_totals(const Pipeline &p, const BoardFilter &filter) const {
+  BoardSums sums;
+  board_sums(p, filter, sums);
+  BoardTotals t;
+  t.pipeline_id = p.id;
+  t.columns.reserve(p.stages.size());
+  std::size_t n = 0;
+  for (const auto &a : sums) n += a.sums.size();
+  t.sums.reserve(n);
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    const std::size_t first = t.sums.size();
+    append_sums(sums[i], t.sums);
+    t.columns.push_back({p.stages[i].id, sums[i].count, first, t.sums.size() - first});
+  }
+  return t;
+}
+
+void DealViews::append_sums(const Aggregate &a, std::vector<Money> &out) const {
+  const auto first = out.size();
+  for (const auto &x : a.sums) out.push_back({x.sum, currencies_[x.currency]});
+  // By code (the aggregate keeps them by interned number, which depends on history).
+  if (a.sums.size() > 1)
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const Money &x, const Money &y) { return x.currency < y.currency; });
 }
 
 }  // namespace dealcore::views

@@ -268,6 +268,8 @@ class DealViews {
   // Columns of the board for the pipeline's stages, in the given order.
   // now and today_end as in PreparedFilter, for the cards' task state.
   std::vector<StageColumn> board(const Pipeline &p, const BoardFilter &f, Millis now, Millis today_end) const;
+  // Its counts and sums only (no cards).
+  BoardTotals board_totals(const Pipeline &p, const BoardFilter &f) const;
 
   // The order of a dimension's deals by a numeric sort key; nullptr when
   // the views keep none.
@@ -347,10 +349,12 @@ class DealViews {
   void load_rows(CacheReader &r);
   void load_sums_and_orders(CacheReader &r);
   void load_postings(CacheReader &r);
-  // The count and sums of each of the pipeline's stages under the filter
-  // (whose lists are sorted and unique), into out, by the stages' order.
-  void board_sums(const Pipeline &p, const BoardFilter &f, const std::vector<const Bitmap *> &tag_sets,
-                  BoardSums &out) const;
+  // The count and sums of each of the pipeline's stages under the filter,
+  // into out, by the stages' order (all empty when no deal has any of the
+  // filter's tags).
+  void board_sums(const Pipeline &p, const BoardFilter &f, BoardSums &out) const;
+  // a's sums appended to out as Money, sorted by currency code.
+  void append_sums(const Aggregate &a, std::vector<Money> &out) const;
 
   RowTable rows_;
   // Deal ids by (folded name, id), and each deal's rank in that order: a

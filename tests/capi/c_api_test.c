@@ -109,6 +109,7 @@ static void test_library(void) {
   dealcore_deal_free(NULL);
   dealcore_deal_page_free(NULL);
   dealcore_board_free(NULL);
+  dealcore_board_totals_free(NULL);
   dealcore_events_free(NULL);
   CHECK(1);
 
@@ -201,6 +202,12 @@ static void test_library(void) {
   CHECK(dealcore_board_column_card_count(NULL) == 0);
   CHECK(dealcore_board_column_card_at(NULL, 0) == NULL);
   CHECK_STR(dealcore_board_column_next_cursor(NULL), "");
+  CHECK(dealcore_board_totals_column_count(NULL) == 0);
+  CHECK(dealcore_board_totals_stage_id(NULL, 0) == 0);
+  CHECK(dealcore_board_totals_deal_count(NULL, 0) == 0);
+  CHECK(dealcore_board_totals_sum_count(NULL, 0) == 0);
+  CHECK(dealcore_board_totals_sum_amount(NULL, 0, 0) == 0);
+  CHECK_STR(dealcore_board_totals_sum_currency(NULL, 0, 0), "");
   CHECK(dealcore_events_count(NULL) == 0);
   CHECK(dealcore_events_at(NULL, 0) == NULL);
   CHECK(dealcore_event_seq(NULL) == 0);
@@ -1522,6 +1529,7 @@ static void test_list(void) {
 static void test_board(void) {
   dealcore_board_filter f = DEALCORE_BOARD_FILTER_INIT;
   dealcore_board *b = NULL;
+  dealcore_board_totals *t = NULL;
   const dealcore_board_column *col;
   const dealcore_pipeline *p;
   int64_t owners[1];
@@ -1574,7 +1582,31 @@ static void test_board(void) {
   CHECK(dealcore_board_column_deal_count(dealcore_board_column_at(b, 1)) == 1);
   CHECK(dealcore_board_column_card_count(dealcore_board_column_at(b, 1)) == 0);
   CHECK(dealcore_board_column_deal_count(dealcore_board_column_at(b, 2)) == 1);
+
+  /* The totals of the same filter: the board's counts and sums by stage id. */
+  CHECK_OK(dealcore_board_totals_get(&t, db, sales, &f));
+  CHECK(dealcore_board_totals_column_count(t) == dealcore_board_column_count(b));
+  for (i = 0; i < dealcore_board_column_count(b); ++i) {
+    col = dealcore_board_column_at(b, i);
+    CHECK(dealcore_board_totals_stage_id(t, i) == dealcore_stage_id(dealcore_board_column_stage(col)));
+    CHECK(dealcore_board_totals_deal_count(t, i) == dealcore_board_column_deal_count(col));
+    CHECK(dealcore_board_totals_sum_count(t, i) == dealcore_board_column_sum_count(col));
+    CHECK(dealcore_board_totals_sum_amount(t, i, 0) == dealcore_board_column_sum_amount(col, 0));
+    CHECK_STR(dealcore_board_totals_sum_currency(t, i, 0), dealcore_board_column_sum_currency(col, 0));
+  }
+  CHECK_STR(dealcore_board_totals_sum_currency(t, 1, 0), "USD");
+  CHECK(dealcore_board_totals_sum_amount(t, 1, 0) == 500000);
+  CHECK(dealcore_board_totals_sum_amount(t, 1, 1) == 0); /* out of range */
+  CHECK_STR(dealcore_board_totals_sum_currency(t, 1, 1), "");
+  CHECK(dealcore_board_totals_stage_id(t, 99) == 0);
+  dealcore_board_totals_free(t);
   dealcore_board_free(b);
+
+  t = (dealcore_board_totals *)&t;
+  CHECK_RC(dealcore_board_totals_get(&t, db, unknown_id, NULL), DEALCORE_ENOTFOUND);
+  CHECK(t == NULL);
+  CHECK_RC(dealcore_board_totals_get(NULL, db, sales, NULL), DEALCORE_EINVALID);
+  CHECK_RC(dealcore_board_totals_get(&t, NULL, sales, NULL), DEALCORE_EINVALID);
 
   b = (dealcore_board *)&b;
   CHECK_RC(dealcore_board_get(&b, db, unknown_id, NULL), DEALCORE_ENOTFOUND);

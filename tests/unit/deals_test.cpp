@@ -323,5 +323,6 @@ TEST_CASE("the kanban sums move with every change") {
   CHECK(col0({.owners = {c.anna}}).sums.at(0) == Money{800, "RUB"});
   CHECK(col0({.owners = {c.boris}}).count == 0);
   CHECK(code_of([&] { db.board(999); }) == Errc::not_found);
+  CHECK(code_of([&] { db.board_totals(999); }) == Errc::not_found);
   CHECK(code_of([&] { db.board(c.sales, {.cards_per_stage = -1}); }) == Errc::invalid_argument);
 }

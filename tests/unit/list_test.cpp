@@ -165,10 +165,25 @@ TEST_CASE("board columns agree with brute force under every filter") {
                                    {.departments = {d.c.dept_b, d.c.dept_a}},
                                    {.owners = {d.c.boris}, .departments = {d.c.dept_a}},
                                    {.tags_any = {d.c.tags[0], d.c.tags[2]}},
-                                   {.owners = {d.c.vera}, .tags_any = {d.c.tags[1]}}};
+                                   {.owners = {d.c.vera}, .tags_any = {d.c.tags[1]}},
+                                   {.owners = {d.c.vera, d.c.anna, d.c.vera}},  // each counts once
+                                   {.tags_any = {999999}}};                     // no deal has it
   for (Id p : {d.c.sales, d.c.tenders})
     for (const auto &f : filters) {
       auto board = d.db.board(p, f);
+      // The totals are the board's counts and sums, column by column.
+      auto totals = d.db.board_totals(p, f);
+      CHECK(totals.pipeline_id == p);
+      REQUIRE(totals.columns.size() == board.columns.size());
+      for (std::size_t i = 0; i < totals.columns.size(); ++i) {
+        const auto &t = totals.columns[i];
+        CHECK(t.stage_id == board.columns[i].stage.id);
+        CHECK(t.count == board.columns[i].count);
+        std::vector<std::pair<std::string, std::int64_t>> a, b;
+        for (const auto &m : totals.sums_of(t)) a.emplace_back(m.currency, m.minor);
+        for (const auto &m : board.columns[i].sums) b.emplace_back(m.currency, m.minor);
+        CHECK(a == b);
+      }
       for (const auto &col : board.columns) {
         auto [count, sums] = ref.column(col.stage.id, f);
         CHECK(col.count == count);

@@ -35,6 +35,13 @@ Snapshot snapshot(Database &db, const testutil::Catalog &c) {
       s.lists.push_back(testutil::page_all(db, f, {.sort = static_cast<SortField>(sort), .limit = 37}));
   for (const auto &p : db.pipelines(true))
     for (const auto &col : db.board(p.id, {.cards_per_stage = 0}).columns) s.columns.emplace_back(col.count, col.sums);
+  for (const auto &p : db.pipelines(true)) {
+    auto t = db.board_totals(p.id, {.owners = {c.anna}});
+    for (const auto &col : t.columns) {
+      auto sums = t.sums_of(col);
+      s.columns.emplace_back(col.count, std::vector<Money>(sums.begin(), sums.end()));
+    }
+  }
   return s;
 }
 
