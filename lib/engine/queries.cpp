@@ -115,6 +115,24 @@ auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const Li
     pf.task_due_deals = impl.views().tasks().deals_due_between(
         filter.task_due_from.value_or(std::numeric_limits<Millis>::min()),
         filter.task_due_to.value_or(std::numeric_limits<Millis>::max()));
+  if (!filter.stages.empty() && (!filter.pipelines.empty() || !filter.kinds.empty())) {
+    // A stage lies in one pipeline and has one kind for good (a deal's
+    // stage is always one of its pipeline's): when every stage of the
+    // filter is in one of its pipelines, its stages' lists imply the
+    // pipeline condition, and likewise the kinds.
+    pf.stages_imply_pipelines = pf.stages_imply_kinds = true;
+    for (Id s : filter.stages) {
+      auto st = impl.stages_.find(s);
+      if (st == impl.stages_.end()) {
+        pf.stages_imply_pipelines = pf.stages_imply_kinds = false;
+        break;
+      }
+      if (std::find(filter.pipelines.begin(), filter.pipelines.end(), st->second.pipeline_id) == filter.pipelines.end())
+        pf.stages_imply_pipelines = false;
+      if (std::find(filter.kinds.begin(), filter.kinds.end(), st->second.kind) == filter.kinds.end())
+        pf.stages_imply_kinds = false;
+    }
+  }
   if (filter.rotting)
     for (const auto &[id, st] : impl.stages_)
       if (st.rotting_days) pf.rotting_ms[static_cast<std::uint32_t>(id)] = Millis{*st.rotting_days} * 86400000;

@@ -231,6 +231,12 @@ struct PreparedFilter {
   Millis today_end = 0;                    // the next local midnight, for Deal::task_state
   std::unordered_map<std::uint32_t, Millis> rotting_ms;  // stage -> rotting period
   std::function<ActivityLevel(std::uint32_t deal)> activity_of;  // with DealFilter::activity
+  // Whether every stage of the filter is known to lie in one of its
+  // pipelines (and to be of one of its kinds): the stages' posting lists
+  // then imply those conditions, which need no test of their own. Set by
+  // the engine, which knows the catalog; false when in doubt.
+  bool stages_imply_pipelines = false;
+  bool stages_imply_kinds = false;
 };
 
 // Test hook: 0 lets the planner choose; 1 forces the ordered-index walk

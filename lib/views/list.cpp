@@ -151,19 +151,25 @@ class ListPlan {
       out.erase(std::unique(out.begin(), out.end()), out.end());
     };
     // An empty filter list means "any"; a list of only impossible ids means none.
+    // implied: another driver holds only deals that meet this condition
+    // (the stages' lists and their pipelines); the row check keeps it.
     auto dim = [&](Dim which, const std::vector<Id> &in, std::vector<std::uint32_t> &out,
-                   const std::unordered_map<std::uint32_t, Bitmap> &postings, bool zero_ok) {
+                   const std::unordered_map<std::uint32_t, Bitmap> &postings, bool zero_ok, bool implied = false) {
       if (in.empty()) return;
       ids(in, out, zero_ok);
       if (out.empty()) {
         impossible_ = true;
         return;
       }
+      if (implied) return;
       auto before = drivers_.size();
       add_union(out, postings);
       if (drivers_.size() > before) dim_driver_[static_cast<int>(which)] = drivers_.back();
     };
-    dim(Dim::pipeline, f_.pipelines, pipelines_, v.by_pipeline_, false);
+    // A stage's posting list lies within its pipeline's (and its kind's):
+    // when the engine vouches for that, the walks test one list, not three.
+    const bool by_stages = !f_.stages.empty();
+    dim(Dim::pipeline, f_.pipelines, pipelines_, v.by_pipeline_, false, by_stages && pf.stages_imply_pipelines);
     dim(Dim::stage, f_.stages, stages_, v.by_stage_, false);
     dim(Dim::owner, f_.owners, owners_, v.by_owner_, true);
     dim(Dim::dept, f_.departments, depts_, v.by_dept_, true);
@@ -179,9 +185,11 @@ class ListPlan {
           parts.push_back(&v.by_kind_[i]);
           kinds_.push_back(static_cast<std::uint32_t>(i));
         }
-      auto before = drivers_.size();
-      add_union_of(parts);
-      if (drivers_.size() > before) dim_driver_[static_cast<int>(Dim::kind)] = drivers_.back();
+      if (!(by_stages && pf.stages_imply_kinds)) {
+        auto before = drivers_.size();
+        add_union_of(parts);
+        if (drivers_.size() > before) dim_driver_[static_cast<int>(Dim::kind)] = drivers_.back();
+      }
     }
     if (!f_.tags_any.empty()) {
       ids(f_.tags_any, tags_any_);
