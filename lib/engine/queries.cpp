@@ -133,6 +133,19 @@ auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const Li
         pf.stages_imply_kinds = false;
     }
   }
+  if (options.sort == SortField::stage) {
+    // Pipelines by id, then stages by position: the order of stage_sort_key.
+    for (const auto &p : impl.pipelines_) {
+      if (!filter.pipelines.empty() &&
+          std::find(filter.pipelines.begin(), filter.pipelines.end(), p.id) == filter.pipelines.end())
+        continue;
+      for (const auto &st : p.stages)
+        pf.stage_order.emplace_back(static_cast<std::uint32_t>(st.id),
+                                    static_cast<std::int64_t>(p.id) << 32 | static_cast<std::uint32_t>(st.position));
+    }
+    std::sort(pf.stage_order.begin(), pf.stage_order.end(),
+              [](const auto &a, const auto &b) { return a.second < b.second; });
+  }
   if (filter.rotting)
     for (const auto &[id, st] : impl.stages_)
       if (st.rotting_days) pf.rotting_ms[static_cast<std::uint32_t>(id)] = Millis{*st.rotting_days} * 86400000;

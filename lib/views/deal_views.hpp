@@ -237,6 +237,9 @@ struct PreparedFilter {
   // the engine, which knows the catalog; false when in doubt.
   bool stages_imply_pipelines = false;
   bool stages_imply_kinds = false;
+  // For the stage sort: the stages a match can be in (of the filter's
+  // pipelines, or all), with their sort keys (stage_sort_key), ascending.
+  std::vector<std::pair<std::uint32_t, std::int64_t>> stage_order;
 };
 
 // Test hook: 0 lets the planner choose; 1 forces the ordered-index walk

@@ -374,6 +374,14 @@ class ListPlan {
 
   bool impossible() const { return impossible_; }
   bool residual() const { return residual_; }
+  // Whether candidates() yields the matches exactly, so that no row needs
+  // checking: nothing residual, or only the one range that drives its scan
+  // (whose stretch of the key's order holds that range and nothing else).
+  bool candidates_exact() const {
+    if (!residual_) return true;
+    return range_driver_ && ranges_.size() == 1 && text_.empty() && !f_.has_overdue_task && !f_.rotting &&
+           !activity_mask_;
+  }
   bool has_drivers() const { return !drivers_.empty(); }
 
   bool match(const Row &r) const {
@@ -803,8 +811,46 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       if (got.size() >= want) break;
     }
     if (o.with_total) count_total();
+  } else if (Bitmap c = plan.candidates(); o.sort == SortField::stage && plan.candidates_exact() &&
+                                            !pf.stage_order.empty() &&
+                                            static_cast<double>(pf.stage_order.size()) * 1000.0 <
+                                                300.0 * static_cast<double>(c.size())) {
+    // The stage sort over exact candidates: each stage's candidates (their
+    // intersection with its posting list, ids in order) in the stages'
+    // order, until the page is full. No row is read; a stage costs an
+    // intersection (~1 µs), where ranking reads each candidate's row
+    // (~0.3 µs when cold).
+    std::uint64_t covered = 0;
+    bool full = false;
+    auto visit = [&](std::uint32_t stage, std::int64_t key) {
+      if (cursor && (desc ? key > cursor->key.num : key < cursor->key.num)) return;  // wholly before the cursor
+      auto in_stage = by_stage_.find(stage);
+      if (in_stage == by_stage_.end()) return;
+      Bitmap x = c;
+      x.and_with(in_stage->second);
+      covered += x.size();
+      auto ids = x.to_vector();
+      if (desc) std::reverse(ids.begin(), ids.end());
+      for (auto id : ids) {
+        if (!after_cursor(SortKey{key, {}, id})) continue;
+        got.push_back(id);
+        if (got.size() >= want) {
+          full = true;
+          return;
+        }
+      }
+    };
+    if (desc) {
+      for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend() && !full; ++s) visit(s->first, s->second);
+    } else {
+      for (auto s = pf.stage_order.begin(); s != pf.stage_order.end() && !full; ++s) visit(s->first, s->second);
+    }
+    // Stages skipped for the cursor were not counted: only a full pass
+    // from the start can be checked against the candidates.
+    if (!full && !cursor && covered != c.size())
+      throw Error(Errc::internal, "views: a matching deal's stage is not among the filter's stages");
+    if (o.with_total) total = static_cast<std::int64_t>(c.size());
   } else {
-    Bitmap c = plan.candidates();
     std::int64_t t = 0;
     std::vector<std::pair<SortKey, const Row *>> keyed;
     // When the posting lists decide alone and the sort key is a number kept
