@@ -472,37 +472,48 @@ class ListPlan {
   // Ids that satisfy every driver and exclusion; the predicate still applies.
   Bitmap candidates() const {
     std::optional<Bitmap> ranged;
+    const Bitmap *scanned = nullptr;  // the driver a ranged scan of its dimension already holds to
     if (range_driver_) {
       // A stretch of the range key's order: of all deals, or of the
       // filtered values of a dimension when that is narrower.
       const Range &r = ranges_[*range_driver_];
-      ranged.emplace();
+      std::vector<std::uint32_t> ids;
       for (auto x : values_of(r.scope->dim)) {
-        const auto *ids = r.scope->find(x);
-        if (!ids) continue;
-        for (OrderedIds::Cursor c(*ids, ids->seek({r.lo, 0}, false), false); c.get() && c.get()->key < r.hi; c.next())
-          ranged->add(c.get()->id);
+        const auto *part = r.scope->find(x);
+        if (!part) continue;
+        for (OrderedIds::Cursor c(*part, part->seek({r.lo, 0}, false), false); c.get() && c.get()->key < r.hi;
+             c.next())
+          ids.push_back(c.get()->id);
       }
+      std::sort(ids.begin(), ids.end());
+      ranged.emplace();
+      ranged->add_many(ids.data(), ids.size());
+      scanned = dim_driver_[static_cast<int>(r.scope->dim)];
     }
     Bitmap out = ranged ? std::move(*ranged) : drivers_.empty() ? v_.all_ : *drivers_.front();
     // Roaring merges whole containers (a pipeline's thousands of ids against
     // an owner's hundred, the archived deals against a client's five); a few
-    // candidates are cheaper to test one by one.
+    // candidates are cheaper to test one by one, and so are a few hundred
+    // against a set the views keep as bits.
     auto narrow = [&](const Bitmap &b, bool keep_members) {
       const auto n = out.size();
-      if (n <= 256 && n * 32 <= b.size()) {
-        Bitmap kept;
+      const DenseBits *bits = v_.dense_of(&b);
+      if ((n <= 256 && n * 32 <= b.size()) || (bits && n * 4 <= b.size())) {
+        std::vector<std::uint32_t> kept;
         out.for_each([&](std::uint32_t id) {
-          if (b.contains(id) == keep_members) kept.add(id);
+          if ((bits ? bits->contains(id) : b.contains(id)) == keep_members) kept.push_back(id);
         });
-        out = std::move(kept);
+        Bitmap k;
+        k.add_many(kept.data(), kept.size());
+        out = std::move(k);
       } else if (keep_members) {
         out.and_with(b);
       } else {
         out.andnot_with(b);
       }
     };
-    for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i) narrow(*drivers_[i], true);
+    for (std::size_t i = ranged ? 0 : 1; i < drivers_.size() && !out.empty(); ++i)
+      if (drivers_[i] != scanned) narrow(*drivers_[i], true);
     for (std::size_t i = 1; i < text_sets_.size() && !out.empty(); ++i) narrow(*text_sets_[i], true);
     for (const auto *e : excluded_) narrow(*e, false);
     return out;
