@@ -60,6 +60,8 @@ class Bitmap {
     recount();
   }
   std::uint64_t and_size(const Bitmap &o) const { return roaring_bitmap_and_cardinality(r_, o.r_); }
+  // The members of both, as a new set (no copy of this one first).
+  Bitmap intersection(const Bitmap &o) const { return Bitmap(roaring_bitmap_and(r_, o.r_)); }
   void optimize() {
     roaring_bitmap_run_optimize(r_);
     roaring_bitmap_shrink_to_fit(r_);

@@ -269,9 +269,11 @@ class ListPlan {
       }
     }
     if (f_.amount_min && f_.amount_max && *f_.amount_min > *f_.amount_max) impossible_ = true;
-    residual_ = !text_.empty() || f_.amount_min || f_.amount_max || f_.created_from ||
-                f_.created_to || f_.updated_from || f_.updated_to || f_.has_overdue_task || f_.rotting ||
-                activity_mask_;
+    // Residual: what the row check must decide. The ranges among it can be
+    // a scan's own bounds (see candidates_exact); the rest never is.
+    beyond_ranges_ = !text_.empty() || f_.has_overdue_task || f_.rotting || activity_mask_;
+    residual_ = beyond_ranges_ || f_.amount_min || f_.amount_max || f_.created_from || f_.created_to ||
+                f_.updated_from || f_.updated_to;
     std::sort(drivers_.begin(), drivers_.end(), [](const Bitmap *a, const Bitmap *b) { return a->size() < b->size(); });
     for (const auto *d : drivers_) tests_in_.push_back({d, v.dense_of(d)});
     for (const auto *e : excluded_) tests_out_.push_back({e, v.dense_of(e)});
@@ -378,9 +380,7 @@ class ListPlan {
   // checking: nothing residual, or only the one range that drives its scan
   // (whose stretch of the key's order holds that range and nothing else).
   bool candidates_exact() const {
-    if (!residual_) return true;
-    return range_driver_ && ranges_.size() == 1 && text_.empty() && !f_.has_overdue_task && !f_.rotting &&
-           !activity_mask_;
+    return !residual_ || (!beyond_ranges_ && range_driver_ && ranges_.size() == 1);
   }
   bool has_drivers() const { return !drivers_.empty(); }
 
@@ -606,6 +606,7 @@ class ListPlan {
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
+  bool beyond_ranges_ = false;  // a residual condition other than the ranges
   // Stable addresses for drivers_ (a std::deque would allocate even empty).
   std::vector<std::unique_ptr<Bitmap>> unions_, owned_;
   std::vector<const Bitmap *> drivers_, excluded_;
@@ -688,7 +689,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // Candidates left after the intersection: each is ranked by its dense key
   // (~15, a random read of the key table) or, when a condition or the sort
   // key needs the row, fetched and checked (~25).
-  const bool dense_key = !plan.residual() && o.sort != SortField::stage;
+  const bool dense_key = plan.candidates_exact() && o.sort != SortField::stage;
   const double cands = std::min(plan.first_candidates(), std::max(plan.estimate_bitmaps(), hits));
   const double mat_cost = plan.driver_cost() + (dense_key ? 15.0 : 25.0) * cands + 10.0 * hits;
   bool walk = false, dim = false, flat = false;
@@ -737,7 +738,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   std::optional<std::int64_t> total;
   auto count_total = [&] {
     Bitmap c = plan.candidates();
-    if (!plan.residual()) {
+    if (plan.candidates_exact()) {
       total = static_cast<std::int64_t>(c.size());
     } else {
       std::int64_t t = 0;
@@ -815,101 +816,103 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     // is by name, the rows by id) only where a condition needs it.
     std::optional<FlatFilter> first;
     if (flat) first.emplace(*plan.first_driver(), name_rank_by_id_.size());
+    const Bitmap *tested = first ? plan.first_driver() : nullptr;
     for (NameOrder::Cursor c(names_, from, desc); c.get(); c.next()) {
       const std::uint32_t id = *c.get();
       if (first && !first->contains(id)) continue;
-      if (plan.accept(id, nullptr)) got.push_back(id);
+      if (plan.accept(id, tested)) got.push_back(id);
       if (got.size() >= want) break;
     }
     if (o.with_total) count_total();
-  } else if (Bitmap c = plan.candidates(); o.sort == SortField::stage && plan.candidates_exact() &&
-                                            !pf.stage_order.empty() &&
-                                            static_cast<double>(pf.stage_order.size()) * 1000.0 <
-                                                300.0 * static_cast<double>(c.size())) {
+  } else {
+    Bitmap c = plan.candidates();
     // The stage sort over exact candidates: each stage's candidates (their
     // intersection with its posting list, ids in order) in the stages'
     // order, until the page is full. No row is read; a stage costs an
     // intersection (~1 µs), where ranking reads each candidate's row
     // (~0.3 µs when cold).
-    std::uint64_t covered = 0;
-    bool full = false;
-    auto visit = [&](std::uint32_t stage, std::int64_t key) {
-      if (cursor && (desc ? key > cursor->key.num : key < cursor->key.num)) return;  // wholly before the cursor
-      auto in_stage = by_stage_.find(stage);
-      if (in_stage == by_stage_.end()) return;
-      Bitmap x = c;
-      x.and_with(in_stage->second);
-      covered += x.size();
-      auto ids = x.to_vector();
-      if (desc) std::reverse(ids.begin(), ids.end());
-      for (auto id : ids) {
-        if (!after_cursor(SortKey{key, {}, id})) continue;
-        got.push_back(id);
-        if (got.size() >= want) {
-          full = true;
-          return;
+    const bool by_stage = o.sort == SortField::stage && plan.candidates_exact() && !pf.stage_order.empty() &&
+                          static_cast<double>(pf.stage_order.size()) * 1000.0 < 300.0 * static_cast<double>(c.size());
+    if (by_stage) {
+      std::uint64_t covered = 0;
+      bool full = false;
+      auto visit = [&](std::uint32_t stage, std::int64_t key) {
+        if (cursor && (desc ? key > cursor->key.num : key < cursor->key.num)) return;  // wholly before the cursor
+        auto in_stage = by_stage_.find(stage);
+        if (in_stage == by_stage_.end()) return;
+        const Bitmap x = c.intersection(in_stage->second);
+        covered += x.size();
+        auto ids = x.to_vector();
+        if (desc) std::reverse(ids.begin(), ids.end());
+        for (auto id : ids) {
+          if (!after_cursor(SortKey{key, {}, id})) continue;
+          got.push_back(id);
+          if (got.size() >= want) {
+            full = true;
+            return;
+          }
         }
+      };
+      if (desc) {
+        for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend() && !full; ++s) visit(s->first, s->second);
+      } else {
+        for (auto s = pf.stage_order.begin(); s != pf.stage_order.end() && !full; ++s) visit(s->first, s->second);
       }
-    };
-    if (desc) {
-      for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend() && !full; ++s) visit(s->first, s->second);
+      // Stages skipped for the cursor were not counted: only a full pass
+      // from the start can be checked against the candidates.
+      if (!full && !cursor && covered != c.size())
+        throw Error(Errc::internal, "views: a matching deal's stage is not among the filter's stages");
+      if (o.with_total) total = static_cast<std::int64_t>(c.size());
     } else {
-      for (auto s = pf.stage_order.begin(); s != pf.stage_order.end() && !full; ++s) visit(s->first, s->second);
+      std::int64_t t = 0;
+      std::vector<std::pair<SortKey, const Row *>> keyed;
+      // When the posting lists decide alone and the sort key is a number kept
+      // in the dense key table, the rows themselves are not touched until the
+      // page is chosen: candidates cost a few nanoseconds instead of a cache
+      // miss each.
+      const std::vector<std::int64_t> *dense = nullptr;
+      if (plan.candidates_exact()) {
+        if (o.sort == SortField::updated) dense = &updated_by_id_;
+        if (o.sort == SortField::created) dense = &created_by_id_;
+        if (o.sort == SortField::amount) dense = &amount_by_id_;
+        if (o.sort == SortField::name) dense = &name_rank_by_id_;
+      }
+      if (dense) {
+        keyed.reserve(static_cast<std::size_t>(c.size()));
+        c.for_each([&](std::uint32_t id) {
+          SortKey k{(*dense)[id], {}, id};
+          if (after_cursor(k)) keyed.emplace_back(k, nullptr);
+        });
+        t = static_cast<std::int64_t>(c.size());
+      } else if (plan.candidates_exact() && o.sort == SortField::next_task_due) {
+        // The nearest due from its dense table; deals without an open task
+        // (not in with_tasks_) go last in either direction, as key_of says.
+        const Millis none = desc ? std::numeric_limits<Millis>::min() : std::numeric_limits<Millis>::max();
+        keyed.reserve(static_cast<std::size_t>(c.size()));
+        c.for_each([&](std::uint32_t id) {
+          SortKey k{with_tasks_.contains(id) ? next_due_by_id_[id] : none, {}, id};
+          if (after_cursor(k)) keyed.emplace_back(k, nullptr);
+        });
+        t = static_cast<std::int64_t>(c.size());
+      } else {
+        c.for_each([&](std::uint32_t id) {
+          if (!plan.precheck(id)) return;
+          const Row &r = *row(id);
+          if (!plan.match(r)) return;
+          ++t;
+          SortKey k = key_of(r, o.sort, desc, name_rank_by_id_);
+          if (after_cursor(k)) keyed.emplace_back(k, &r);
+        });
+      }
+      auto less = [&](const auto &a, const auto &b) {
+        int x = compare(a.first, b.first);
+        return desc ? x > 0 : x < 0;
+      };
+      auto top = std::min(want, keyed.size());
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
+      for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
+      if (o.with_total) total = t;
     }
-    // Stages skipped for the cursor were not counted: only a full pass
-    // from the start can be checked against the candidates.
-    if (!full && !cursor && covered != c.size())
-      throw Error(Errc::internal, "views: a matching deal's stage is not among the filter's stages");
-    if (o.with_total) total = static_cast<std::int64_t>(c.size());
-  } else {
-    std::int64_t t = 0;
-    std::vector<std::pair<SortKey, const Row *>> keyed;
-    // When the posting lists decide alone and the sort key is a number kept
-    // in the dense key table, the rows themselves are not touched until the
-    // page is chosen: candidates cost a few nanoseconds instead of a cache
-    // miss each.
-    const std::vector<std::int64_t> *dense = nullptr;
-    if (!plan.residual()) {
-      if (o.sort == SortField::updated) dense = &updated_by_id_;
-      if (o.sort == SortField::created) dense = &created_by_id_;
-      if (o.sort == SortField::amount) dense = &amount_by_id_;
-      if (o.sort == SortField::name) dense = &name_rank_by_id_;
-    }
-    if (dense) {
-      keyed.reserve(static_cast<std::size_t>(c.size()));
-      c.for_each([&](std::uint32_t id) {
-        SortKey k{(*dense)[id], {}, id};
-        if (after_cursor(k)) keyed.emplace_back(k, nullptr);
-      });
-      t = static_cast<std::int64_t>(c.size());
-    } else if (!plan.residual() && o.sort == SortField::next_task_due) {
-      // The nearest due from its dense table; deals without an open task
-      // (not in with_tasks_) go last in either direction, as key_of says.
-      const Millis none = desc ? std::numeric_limits<Millis>::min() : std::numeric_limits<Millis>::max();
-      keyed.reserve(static_cast<std::size_t>(c.size()));
-      c.for_each([&](std::uint32_t id) {
-        SortKey k{with_tasks_.contains(id) ? next_due_by_id_[id] : none, {}, id};
-        if (after_cursor(k)) keyed.emplace_back(k, nullptr);
-      });
-      t = static_cast<std::int64_t>(c.size());
-    } else {
-      c.for_each([&](std::uint32_t id) {
-        if (!plan.precheck(id)) return;
-        const Row &r = *row(id);
-        if (!plan.match(r)) return;
-        ++t;
-        SortKey k = key_of(r, o.sort, desc, name_rank_by_id_);
-        if (after_cursor(k)) keyed.emplace_back(k, &r);
-      });
-    }
-    auto less = [&](const auto &a, const auto &b) {
-      int x = compare(a.first, b.first);
-      return desc ? x > 0 : x < 0;
-    };
-    auto top = std::min(want, keyed.size());
-    std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
-    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
-    if (o.with_total) total = t;
   }
 
   bool more = got.size() > static_cast<std::size_t>(o.limit);
