@@ -360,6 +360,49 @@ void DealViews::load(CacheSections &sections) {
   for (const auto &o : orders_)
     for (const auto &[v, ids] : o.by_value) total += ids.size();
   cache_check(total == rows_.size() * orders_.size() && all_.size() == rows_.size(), "views (sizes)");
+  check_orders();
+}
+
+// Every entry of an order is a deal id the key tables hold, and each order
+// is sorted by its keys. The keys are read at random (13 million of them at
+// 1M deals), so each is asked for a few entries ahead, and a second thread
+// takes every other order.
+void DealViews::check_orders() const {
+  std::future<void> helper;
+  try {
+    helper = std::async(std::launch::async, [&] { check_orders(1); });
+  } catch (const std::system_error &) {
+    check_orders(1);  // no second thread: this one does both halves
+  }
+  std::exception_ptr failed;
+  try {
+    check_orders(0);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  if (helper.valid()) helper.get();
+  if (failed) std::rethrow_exception(failed);
+}
+
+void DealViews::check_orders(std::size_t half) const {
+  const std::size_t ids = updated_by_id_.size();
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = half; i < orders_.size(); i += 2) {
+    const auto &o = orders_[i];
+    const ByKey k = by_key(o.sort);
+    for (const auto &[v, order] : o.by_value) {
+      std::uint32_t prev = 0;
+      order.for_each_block([&](const std::uint32_t *e, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) {
+          if (j + kAhead < n && e[j + kAhead] < ids) __builtin_prefetch(k.keys + e[j + kAhead]);
+          const std::uint32_t id = e[j];
+          cache_check(id != 0 && id < ids, "sort order (id)");
+          cache_check(prev == 0 || k(prev, id), "sort order");
+          prev = id;
+        }
+      });
+    }
+  }
 }
 
 void DealViews::load_interned(CacheReader &r) {
@@ -492,7 +535,8 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
     o.by_value.reserve(values);
     for (std::size_t i = 0; i < values; ++i) {
       auto v = r.u64();
-      auto [it, fresh] = o.by_value.emplace(v, OrderedIds::load(r));
+      // Checked in check_orders(), once the key tables are in.
+      auto [it, fresh] = o.by_value.emplace(v, KeyOrder::load_unchecked(r));
       cache_check(fresh && !it->second.empty(), "order value");
     }
   }

@@ -102,6 +102,16 @@ const DimOrder &DealViews::all_order(SortField f) const {
   throw Error(Errc::internal, "views: no order of all deals by that key");
 }
 
+ByKey DealViews::by_key(SortField f) const {
+  switch (f) {
+    case SortField::updated: return {updated_by_id_.data()};
+    case SortField::created: return {created_by_id_.data()};
+    case SortField::amount: return {amount_by_id_.data()};
+    case SortField::next_task_due: return {next_due_by_id_.data()};
+    default: throw Error(Errc::internal, "views: no order by that key");
+  }
+}
+
 void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions) {
   stage_pos_ = positions;
   // Rows already in the views follow their stage's new position.
@@ -194,16 +204,17 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams) {
     else
       contacts_.unlink(r.id, c);
   }
+  // The dense key tables hold r's keys here: put() erases a deal before
+  // they change and inserts it after.
   for (auto &o : orders_) {
     if (bulk_) break;
-    KeyedId e{numeric_key(r, o.sort), r.id};
     auto v = dim_value(r, o.dim);
     if (sign > 0) {
-      o.by_value[v].insert(e);
+      o.by_value[v].insert(r.id, by_key(o.sort));
     } else {
       auto it = o.by_value.find(v);
       if (it == o.by_value.end()) continue;
-      it->second.erase(e);
+      it->second.erase(r.id, by_key(o.sort));
       if (it->second.empty()) o.by_value.erase(it);
     }
   }
@@ -258,7 +269,7 @@ void DealViews::put(const store::DealRecord &d) {
   updated_by_id_[r.id] = r.updated;
   created_by_id_[r.id] = r.created;
   amount_by_id_[r.id] = r.amount;
-  next_due_by_id_[r.id] = r.next_due;
+  next_due_by_id_[r.id] = numeric_key(r, SortField::next_task_due);
   if (staged) {
     staged_keys_.append(model::fold_key(r.name(), fold_buf_));
     staged_key_end_.push_back(staged_keys_.size());
@@ -572,6 +583,7 @@ void DealViews::bulk_trigrams() {
 // Every order from all rows (those already indexed and the staged ones),
 // one sort each.
 void DealViews::bulk_orders() {
+  std::vector<std::uint32_t> ids;
   for (auto &o : orders_) {
     Buckets<KeyedId> parts;
     auto add = [&](const Row &r) { parts[dim_value(r, o.dim)].push_back({numeric_key(r, o.sort), r.id}); };
@@ -580,7 +592,9 @@ void DealViews::bulk_orders() {
     o.by_value.clear();
     parts.for_each([&](std::uint64_t v, std::vector<KeyedId> &entries) {
       std::sort(entries.begin(), entries.end());
-      o.by_value[v].assign(entries);
+      ids.resize(entries.size());
+      for (std::size_t i = 0; i < entries.size(); ++i) ids[i] = entries[i].id;
+      o.by_value[v].assign(ids);
     });
   }
 }
@@ -692,7 +706,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
-        next_due_by_id_[r.id] != r.next_due)
+        next_due_by_id_[r.id] != numeric_key(r, SortField::next_task_due))
       note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   });
   if (!(names_ == o.names_)) note("the name order differs");
@@ -744,7 +758,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
       continue;
     }
     // Keyed by interned currency numbers, which depend on history.
-    std::map<std::string, const OrderedIds *> a, b;
+    std::map<std::string, const KeyOrder *> a, b;
     for (const auto &[k, ids] : orders_[i].by_value) a[currencies_.at(k)] = &ids;
     for (const auto &[k, ids] : o.orders_[i].by_value) b[o.currencies_.at(k)] = &ids;
     bool same = a.size() == b.size();

@@ -173,12 +173,13 @@ inline std::int64_t numeric_key(const Row &r, SortField f) {
 // The deals of each value of a dimension, in the order of a numeric sort
 // key: what SQLite's composite index (owner_id, updated_at) is to a table.
 // "Owner 7's newest 50" reads 51 entries; "pipeline 3, updated this week"
-// reads that week's entries of pipeline 3 only.
+// reads that week's entries of pipeline 3 only. The entries are ids; the
+// keys are the dense table's of the sort (DealViews::by_key).
 struct DimOrder {
   Dim dim;
   SortField sort;
-  std::unordered_map<std::uint64_t, OrderedIds> by_value;
-  const OrderedIds *find(std::uint64_t v) const {
+  std::unordered_map<std::uint64_t, KeyOrder> by_value;
+  const KeyOrder *find(std::uint64_t v) const {
     auto it = by_value.find(v);
     return it == by_value.end() ? nullptr : &it->second;
   }
@@ -398,9 +399,18 @@ class DealViews {
   // below it (list.cpp).
   std::int64_t name_rank_bound(std::string_view folded, std::uint32_t id, bool desc) const;
   NameOrder names_;
-  // Dense copies of the numeric sort keys, by deal id, for ranking
-  // candidates without touching their rows (40 bytes a deal).
+  // Dense copies of the numeric sort keys (numeric_key()), by deal id: the
+  // keys of the orders, and for ranking candidates without touching their
+  // rows (40 bytes a deal). next_due_by_id_ is the max of int64 for a deal
+  // without an open task.
   std::vector<std::int64_t> updated_by_id_, created_by_id_, amount_by_id_, next_due_by_id_;
+  // The comparison of an order by f (a numeric sort): valid until the
+  // tables grow.
+  ByKey by_key(SortField f) const;
+  // Throws CacheFormatError unless every order holds ids of the key tables
+  // in the order of their keys (a loaded cache's orders).
+  void check_orders() const;
+  void check_orders(std::size_t half) const;  // orders half, half + 2...: see cache.cpp
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
   std::uint64_t name_relabels_ = 0, name_ranks_rewritten_ = 0;
   std::unordered_map<Id, int> stage_pos_;

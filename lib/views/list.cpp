@@ -305,7 +305,7 @@ class ListPlan {
         if (o.sort != r.field || o.dim == Dim::all || values_of(o.dim).empty()) continue;
         std::size_t n = 0;
         for (auto x : values_of(o.dim))
-          if (const auto *ids = o.find(x)) n += ids->count_keys(r.lo, r.hi);
+          if (const auto *ids = o.find(x)) n += count_keys(*ids, v.by_key(o.sort), r.lo, r.hi);
         if (static_cast<double>(n) < r.scoped_est) {
           r.scope = &o;
           r.scoped_est = static_cast<double>(n);
@@ -327,11 +327,11 @@ class ListPlan {
   const std::vector<std::uint64_t> &values_of(Dim d) const { return dim_values_[static_cast<int>(d)]; }
 
   // A walk over the per-dimension orders of the sort key: one stretch of
-  // OrderedIds per allowed value, merged; span is how many entries they
+  // KeyOrder per allowed value, merged; span is how many entries they
   // hold (within the seek range, when there is one).
   struct DimWalk {
     const DimOrder *order = nullptr;
-    std::vector<const OrderedIds *> parts;
+    std::vector<const KeyOrder *> parts;
     double span = 0;
     const Bitmap *skip = nullptr;  // the walked dimension's own driver
   };
@@ -344,7 +344,7 @@ class ListPlan {
       for (auto x : values_of(o.dim))
         if (const auto *ids = o.find(x)) {
           w.parts.push_back(ids);
-          w.span += static_cast<double>(seek ? ids->count_keys(seek->lo, seek->hi) : ids->size());
+          w.span += static_cast<double>(seek ? count_keys(*ids, v_.by_key(sort), seek->lo, seek->hi) : ids->size());
         }
       w.skip = dim_driver_[static_cast<int>(o.dim)];
       if (!best || w.span < best->span) best = std::move(w);
@@ -477,13 +477,13 @@ class ListPlan {
       // A stretch of the range key's order: of all deals, or of the
       // filtered values of a dimension when that is narrower.
       const Range &r = ranges_[*range_driver_];
+      const ByKey k = v_.by_key(r.scope->sort);
       std::vector<std::uint32_t> ids;
       for (auto x : values_of(r.scope->dim)) {
         const auto *part = r.scope->find(x);
         if (!part) continue;
-        for (OrderedIds::Cursor c(*part, part->seek({r.lo, 0}, false), false); c.get() && c.get()->key < r.hi;
-             c.next())
-          ids.push_back(c.get()->id);
+        const auto from = seek(*part, k, {r.lo, 0}, false), to = seek(*part, k, {r.hi, 0}, false);
+        for (KeyOrder::Cursor c(*part, from, false, to); c.get(); c.next()) ids.push_back(*c.get());
       }
       std::sort(ids.begin(), ids.end());
       ranged.emplace();
@@ -556,7 +556,8 @@ class ListPlan {
     // Counted in the order of all deals by that key (estimated from the
     // blocks' fill when it spans many of them).
     r.scope = &v_.all_order(field);
-    if (const auto *ids = r.scope->find(0)) r.est = std::max(1.0, static_cast<double>(ids->count_keys(r.lo, r.hi)));
+    if (const auto *ids = r.scope->find(0))
+      r.est = std::max(1.0, static_cast<double>(count_keys(*ids, v_.by_key(field), r.lo, r.hi)));
     r.scoped_est = r.est;
     ranges_.push_back(r);
   }
@@ -748,43 +749,52 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   };
   if (dim) {
     // One head per allowed value, merged in sort order (ids are unique
-    // across the values: a deal has one owner, one stage...).
-    std::vector<OrderedIds::Cursor> heads;
+    // across the values: a deal has one owner, one stage...). A head stops
+    // at the seek range's end by position, so a single head reads no key;
+    // with several, each entry's key is read once, when its head gets to it.
+    const ByKey k = by_key(o.sort);
+    struct Head {
+      KeyOrder::Cursor c;
+      KeyedId e;
+    };
+    std::vector<Head> heads;
     heads.reserve(dw->parts.size());
+    const bool merge = dw->parts.size() > 1;
+    auto load = [&](Head &h) {
+      if (merge && h.c.get()) h.e = k.at(*h.c.get());
+    };
     for (const auto *ids : dw->parts) {
-      OrderedIds::Pos p;
+      KeyOrder::Pos p, limit;
       if (!desc) {
         if (cursor && (!seek || cursor->key.num >= seek->lo))
-          p = ids->seek({cursor->key.num, cursor->key.id}, true);
+          p = views::seek(*ids, k, {cursor->key.num, cursor->key.id}, true);
         else if (seek)
-          p = ids->seek({seek->lo, 0}, false);
+          p = views::seek(*ids, k, {seek->lo, 0}, false);
         else
           p = ids->begin();
+        limit = seek ? views::seek(*ids, k, {seek->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
       } else {
         if (cursor && (!seek || cursor->key.num < seek->hi))
-          p = ids->seek({cursor->key.num, cursor->key.id}, false);
+          p = views::seek(*ids, k, {cursor->key.num, cursor->key.id}, false);
         else if (seek)
-          p = ids->seek({seek->hi, 0}, false);
+          p = views::seek(*ids, k, {seek->hi, 0}, false);
         else
           p = ids->end();
+        limit = seek ? views::seek(*ids, k, {seek->lo, 0}, false) : KeyOrder::Pos{};
       }
-      heads.emplace_back(*ids, p, desc);
+      Head &h = heads.emplace_back(Head{KeyOrder::Cursor(*ids, p, desc, limit), {}});
+      load(h);
     }
-    auto in_seek = [&](std::int64_t k) { return !seek || (desc ? k >= seek->lo : k < seek->hi); };
     while (got.size() < want) {
-      const KeyedId *best = nullptr;
-      std::size_t at = 0;
-      for (std::size_t i = 0; i < heads.size(); ++i) {
-        const KeyedId *e = heads[i].get();
-        if (!e || !in_seek(e->key)) continue;
-        if (!best || (desc ? *best < *e : *e < *best)) {
-          best = e;
-          at = i;
-        }
+      Head *best = nullptr;
+      for (auto &h : heads) {
+        if (!h.c.get()) continue;
+        if (!best || (desc ? best->e < h.e : h.e < best->e)) best = &h;
       }
       if (!best) break;
-      std::uint32_t id = best->id;
-      heads[at].next();
+      const std::uint32_t id = *best->c.get();
+      best->c.next();
+      load(*best);
       if (plan.accept(id, dw->skip)) got.push_back(id);
     }
     if (o.with_total) {
@@ -794,10 +804,11 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       const bool by_parts = g_force_access_path ? g_force_access_path == 3 : dw->span * 30.0 < plan.driver_cost();
       if (by_parts) {
         std::int64_t t = 0;
-        for (const auto *ids : dw->parts)
-          for (OrderedIds::Cursor c(*ids, seek ? ids->seek({seek->lo, 0}, false) : ids->begin(), false);
-               c.get() && (!seek || c.get()->key < seek->hi); c.next())
-            t += plan.accept(c.get()->id, dw->skip) ? 1 : 0;
+        for (const auto *ids : dw->parts) {
+          const auto from = seek ? views::seek(*ids, k, {seek->lo, 0}, false) : ids->begin();
+          const auto to = seek ? views::seek(*ids, k, {seek->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
+          for (KeyOrder::Cursor c(*ids, from, false, to); c.get(); c.next()) t += plan.accept(*c.get(), dw->skip) ? 1 : 0;
+        }
         total = t;
       } else {
         count_total();
@@ -1007,14 +1018,14 @@ std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, M
   const DimOrder *by_updated = order(Dim::stage, SortField::updated);
   if (!by_updated) return std::nullopt;
   DealPage page;
-  const OrderedIds *ids = by_updated->find(stage);
+  const KeyOrder *ids = by_updated->find(stage);
   if (!ids) return page;
   // Newest first: the (stage, updated) order from its end, archived deals
   // skipped, one more than asked for to know whether a next page exists.
   std::vector<std::uint32_t> got;
   const auto want = static_cast<std::size_t>(limit) + 1;
-  for (OrderedIds::Cursor c(*ids, ids->end(), true); c.get() && got.size() < want; c.next())
-    if (!archived_.contains(c.get()->id)) got.push_back(c.get()->id);
+  for (KeyOrder::Cursor c(*ids, ids->end(), true); c.get() && got.size() < want; c.next())
+    if (!archived_.contains(*c.get())) got.push_back(*c.get());
   const bool more = got.size() > static_cast<std::size_t>(limit);
   if (more) got.resize(static_cast<std::size_t>(limit));
   page.ids.assign(got.begin(), got.end());
