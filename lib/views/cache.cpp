@@ -26,7 +26,7 @@ namespace {
 // A row's fixed fields, as they go to the stream.
 struct RowFixed {
   std::uint32_t id, pipeline, stage, owner, dept, client, segment;
-  std::int32_t stage_pos, open_tasks;
+  std::int32_t open_tasks, pad;
   std::uint16_t currency;
   std::uint8_t kind, flags;  // flags: 1 archived, 2 department set explicitly
   std::int64_t amount, created, updated, closed, stage_changed, next_due;
@@ -250,7 +250,7 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
   w.u64(updated_by_id_.size());
   w.u64(rows_.size());
   rows_.for_each([&](const Row &r) {
-    w.pod(RowFixed{r.id, r.pipeline, r.stage, r.owner, r.dept, r.client, r.segment, r.stage_pos, r.open_tasks,
+    w.pod(RowFixed{r.id, r.pipeline, r.stage, r.owner, r.dept, r.client, r.segment, r.open_tasks, 0,
                    r.currency, r.kind,
                    static_cast<std::uint8_t>((r.archived ? 1 : 0) | (r.dept_explicit ? 2 : 0)), r.amount,
                    r.created, r.updated, r.closed, r.stage_changed, r.next_due});
@@ -460,7 +460,6 @@ void DealViews::load_rows(CacheReader &r) {
     row.dept = f.dept;
     row.client = f.client;
     row.segment = f.segment;
-    row.stage_pos = f.stage_pos;
     row.open_tasks = f.open_tasks;
     row.currency = f.currency;
     row.kind = f.kind;

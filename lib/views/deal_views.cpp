@@ -113,15 +113,13 @@ ByKey DealViews::by_key(SortField f) const {
 }
 
 void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions) {
-  stage_pos_ = positions;
-  // Rows already in the views follow their stage's new position.
-  for (const auto &[stage, pos] : positions) {
-    auto found = by_stage_.find(static_cast<std::uint32_t>(stage));
-    if (found == by_stage_.end()) continue;
-    found->second.for_each([&](std::uint32_t id) {
-      if (Row *r = rows_.find(id)) r->stage_pos = pos;
-    });
-  }
+  std::size_t n = 0;
+  for (const auto &[stage, pos] : positions)
+    if (stage > 0 && stage <= static_cast<Id>(UINT32_MAX)) n = std::max(n, static_cast<std::size_t>(stage) + 1);
+  std::vector<std::int32_t> table(n, 0);
+  for (const auto &[stage, pos] : positions)
+    if (stage > 0 && stage <= static_cast<Id>(UINT32_MAX)) table[static_cast<std::size_t>(stage)] = pos;
+  stage_pos_ = std::move(table);
 }
 
 std::uint32_t DealViews::intern_segment(const std::string &s) {
@@ -236,8 +234,6 @@ void DealViews::put(const store::DealRecord &d) {
   r.dept = id32(d.department_id, "department");
   r.client = clients_.intern(d.client_ref, d.client_name);
   r.segment = intern_segment(d.segment);
-  auto pos = stage_pos_.find(d.stage_id);
-  r.stage_pos = pos == stage_pos_.end() ? 0 : pos->second;
   r.open_tasks = d.open_task_count;
   r.currency = intern_currency(d.amount.currency);
   r.kind = static_cast<std::uint8_t>(d.stage_kind);
@@ -703,7 +699,7 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 a.closed_at == b.closed_at && a.stage_changed_at == b.stage_changed_at &&
                 a.archived == b.archived && a.open_task_count == b.open_task_count &&
                 a.next_task_due == b.next_task_due && a.tags == b.tags && a.contacts == b.contacts &&
-                r.stage_pos == x->stage_pos && r.dept_explicit == x->dept_explicit;
+                r.dept_explicit == x->dept_explicit;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
     if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
         next_due_by_id_[r.id] != numeric_key(r, SortField::next_task_due))

@@ -25,7 +25,7 @@ struct SortKey {
 
 // A deal's key in the sort. The name sort's is its name rank (see
 // DealViews::NameLess), which orders as (folded name, id) does.
-SortKey key_of(const Row &r, SortField f, bool desc, const std::vector<std::int64_t> &name_ranks) {
+SortKey key_of(const Row &r, SortField f, bool desc, const DealViews &v) {
   switch (f) {
     case SortField::next_task_due: {
       // Deals without an open task go last in either direction.
@@ -35,18 +35,17 @@ SortKey key_of(const Row &r, SortField f, bool desc, const std::vector<std::int6
     case SortField::updated: return {r.updated, {}, r.id};
     case SortField::created: return {r.created, {}, r.id};
     case SortField::amount: return {r.amount, {}, r.id};
-    case SortField::name: return {name_ranks[r.id], {}, r.id};
-    case SortField::stage: return {stage_sort_key(r), {}, r.id};
+    case SortField::name: return {v.name_rank(r.id), {}, r.id};
+    case SortField::stage: return {v.stage_sort_key(r), {}, r.id};
   }
   return {};
 }
 
 // The key a cursor records: for the name sort the folded name itself
 // (ranks are not stable across writes or processes), viewing *folded.
-SortKey cursor_key_of(const Row &r, SortField f, bool desc, const std::vector<std::int64_t> &name_ranks,
-                      std::string &folded) {
+SortKey cursor_key_of(const Row &r, SortField f, bool desc, const DealViews &v, std::string &folded) {
   if (f == SortField::name) return {0, folded_name(r, folded), r.id};
-  return key_of(r, f, desc, name_ranks);
+  return key_of(r, f, desc, v);
 }
 
 int compare(const SortKey &a, const SortKey &b) {
@@ -911,7 +910,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
           const Row &r = *row(id);
           if (!plan.match(r)) return;
           ++t;
-          SortKey k = key_of(r, o.sort, desc, name_rank_by_id_);
+          SortKey k = key_of(r, o.sort, desc, *this);
           if (after_cursor(k)) keyed.emplace_back(k, &r);
         });
       }
@@ -933,7 +932,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   if (more) {
     std::string folded;
     page.next_cursor =
-        encode_cursor(o.sort, desc, cursor_key_of(*row(got.back()), o.sort, desc, name_rank_by_id_, folded));
+        encode_cursor(o.sort, desc, cursor_key_of(*row(got.back()), o.sort, desc, *this, folded));
   }
   page.total = total;
   return page;
@@ -1030,7 +1029,7 @@ std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, M
   if (more) got.resize(static_cast<std::size_t>(limit));
   page.ids.assign(got.begin(), got.end());
   page.items = page_items(got, now, today_end);
-  if (more) page.next_cursor = encode_cursor(SortField::updated, true, key_of(*row(got.back()), SortField::updated, true, name_rank_by_id_));
+  if (more) page.next_cursor = encode_cursor(SortField::updated, true, key_of(*row(got.back()), SortField::updated, true, *this));
   return page;
 }
 
