@@ -243,8 +243,10 @@ struct PreparedFilter {
 };
 
 // Test hook: 0 lets the planner choose; 1 forces the ordered-index walk
-// (where the sort allows it); 2 forces the posting-list intersection; 3 the
-// walk of a dimension's order (where the filter and sort allow it).
+// (where the sort allows it; a name walk with its smallest posting list
+// made a flat bitset); 2 forces the posting-list intersection; 3 the walk
+// of a dimension's order (where the filter and sort allow it); 4 is 1 with
+// no flat bitset.
 extern int g_force_access_path;
 
 class DealViews {

@@ -657,6 +657,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   auto sf = static_cast<int>(o.sort);
   if (sf < 0 || sf > 5) throw Error(Errc::invalid_argument, "unknown sort field");
   const bool desc = o.descending;
+  // 4 is 1 with the name walk's flat bitset forced off (1 forces it on).
+  const int force = g_force_access_path == 4 ? 1 : g_force_access_path;
   auto cursor = decode_cursor(o.cursor, o.sort, desc);
   if (cursor) cursor->key.str = cursor->str;
   // A name cursor becomes a rank bound, which key_of's ranks compare with
@@ -708,16 +710,16 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     const double tests = 25.0 * static_cast<double>(plan.bitmap_tests());
     const double plain_cost = (5.0 + tests) * visits;
     const double flat_cost = 4.0 * first + (2.0 + tests * std::min(1.0, first / std::max(n, 1.0))) * visits;
-    flat = plan.first_driver() && flat_cost < plain_cost;
+    flat = plan.first_driver() && (force == 1 ? g_force_access_path == 1 : flat_cost < plain_cost);
     const double walk_cost = std::min(plain_cost, flat_cost) + (plan.residual() ? 100.0 * pass * visits : 0.0);
     walk = walk_cost < mat_cost;
-    if (g_force_access_path) walk = g_force_access_path == 1;
+    if (force) walk = force == 1;
   } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount ||
              (o.sort == SortField::next_task_due && !desc)) {
     // Walk the order of the sort key: of all deals, or merged over the
     // filtered values of a dimension kept in that order (fewer entries),
     // testing the rest of the filter in the posting lists.
-    dw = plan.dim_walk(o.sort, seek, g_force_access_path == 1);
+    dw = plan.dim_walk(o.sort, seek, force == 1);
     if (dw) {
       const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
       // Bit tests on every entry; the row only for those that pass them.
@@ -726,7 +728,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
           5.0 + 10.0 * static_cast<double>(plan.bitmap_tests()) + (plan.residual() ? 40.0 * pass : 0.0);
       const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
       dim = dim_cost < mat_cost;
-      if (g_force_access_path) dim = g_force_access_path != 2;
+      if (force) dim = force != 2;
     }
   }
   // The stage sort and the nearest-due sort descending always intersect
@@ -800,7 +802,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       // The walked parts hold every match: when they are few ("owner X in
       // pipeline P", ~100 deals), testing each is cheaper than intersecting
       // the posting lists again (the pipeline's tens of thousands of ids).
-      const bool by_parts = g_force_access_path ? g_force_access_path == 3 : dw->span * 30.0 < plan.driver_cost();
+      const bool by_parts = force ? force == 3 : dw->span * 30.0 < plan.driver_cost();
       if (by_parts) {
         std::int64_t t = 0;
         for (const auto *ids : dw->parts) {
