@@ -296,9 +296,11 @@ void DealViews::save_orders_postings_indexes(CacheWriter &w) const {
   archived_.save(w);
   for (const auto &b : by_kind_) b.save(w);
   with_tasks_.save(w);
-  for (const auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
-                        &by_currency_, &by_trigram_})
+  for (const auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_segment_, &by_currency_,
+                        &by_trigram_})
     save_map(w, *m);
+  save_buckets(w, by_client_.small_sets(), false);
+  save_map(w, by_client_.big_sets());
 
   w.section();
   contacts_.save(w);
@@ -548,9 +550,16 @@ void DealViews::load_postings(CacheReader &r) {
   with_tasks_ = Bitmap::load(r);
   archived_bits_.assign(archived_);
   with_tasks_bits_.assign(with_tasks_);
-  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_,
-                  &by_currency_, &by_trigram_})
+  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_segment_, &by_currency_,
+                  &by_trigram_})
     load_map(r, *m);
+  // A client's deals are kept one way: a small set of up to big_at, or a
+  // bitmap.
+  auto &small = by_client_.small_sets();
+  auto &big = by_client_.big_sets();
+  load_buckets(r, small, 0);
+  load_map(r, big);
+  for (const auto &[c, b] : big) cache_check(c >= small.size() || small[c].empty(), "client deals");
 }
 
 }  // namespace dealcore::views

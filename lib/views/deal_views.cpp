@@ -168,7 +168,7 @@ void DealViews::aggregate(const Row &r, int sign) {
   if (total.count == 0) stage_total_.erase(r.stage);
 }
 
-void DealViews::index(const Row &r, int sign, bool with_trigrams) {
+void DealViews::index(const Row &r, int sign, bool with_trigrams, bool with_client) {
   auto apply = [&](std::unordered_map<std::uint32_t, Bitmap> &m, std::uint32_t key) {
     if (sign > 0) {
       m[key].add(r.id);
@@ -190,7 +190,12 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams) {
   apply(by_stage_, r.stage);
   apply(by_owner_, r.owner);
   apply(by_dept_, r.dept);
-  apply(by_client_, r.client);
+  if (with_client) {
+    if (sign > 0)
+      by_client_.add(r.client, r.id);
+    else
+      by_client_.remove(r.client, r.id);
+  }
   apply(by_segment_, r.segment);
   apply(by_currency_, r.currency);
   for (auto t : r.tags()) apply(by_tag_, t);
@@ -258,8 +263,11 @@ void DealViews::put(const store::DealRecord &d) {
   // the name order (and rank) stay as they are. (A change of case only is a
   // rename here: it re-adds the same trigrams.)
   const bool renamed = old && old->name() != r.name();
+  // And the client: a big client's deals are a bitmap, but a small one's
+  // are a sorted array, in which a remove and an add are moves.
+  const bool new_client = !old || old->client != r.client;
   if (old) {
-    index(*old, -1, renamed);
+    index(*old, -1, renamed, new_client);
     if (renamed && !names_.erase(r.id, name_less())) throw Error(Errc::internal, "views: deal not in the name order");
   }
   updated_by_id_[r.id] = r.updated;
@@ -276,7 +284,7 @@ void DealViews::put(const store::DealRecord &d) {
   if (old) {
     *old = std::move(r);
     if (renamed) name_insert(old->id, model::fold_key(old->name(), fold_buf_));
-    index(*old, +1, renamed);
+    index(*old, +1, renamed, new_client);
   } else {
     Row &placed = rows_.place(std::move(r));
     name_insert(placed.id, model::fold_key(placed.name(), fold_buf_));
@@ -524,7 +532,9 @@ void DealViews::bulk_postings() {
   flush(stage, by_stage_);
   flush(owner, by_owner_);
   flush(dept, by_dept_);
-  flush(client, by_client_);
+  client.for_each([&](std::uint64_t k, std::vector<std::uint32_t> &ids) {
+    by_client_.add_sorted(static_cast<std::uint32_t>(k), ids);
+  });
   flush(segment, by_segment_);
   flush(currency, by_currency_);
   flush(tag, by_tag_);
@@ -532,8 +542,10 @@ void DealViews::bulk_postings() {
   archived_.add_many(archived.data(), archived.size());
   for (int k = 0; k < 3; ++k) by_kind_[k].add_many(kind[k].data(), kind[k].size());
   with_tasks_.add_many(with_tasks.data(), with_tasks.size());
-  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_client_, &by_segment_, &by_currency_})
+  for (auto *m : {&by_pipeline_, &by_stage_, &by_owner_, &by_dept_, &by_tag_, &by_segment_, &by_currency_})
     for (auto &[k, b] : *m) b.optimize();
+  for (auto &[k, b] : by_client_.big_sets()) b.optimize();
+  by_client_.shrink();
   for (auto &b : by_kind_) b.optimize();
   all_.optimize();
   archived_.optimize();
@@ -738,10 +750,16 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     for (const auto &[k, bm] : m2) b[name2(k)] = bm.to_vector();
     if (a != b) note(fmt::format("{} posting lists differ", what));
   };
-  cmp_interned(
-      "client", by_client_, o.by_client_,
-      [&](std::uint32_t k) { return fmt::format("{}\x1f{}", clients_.ref(k), clients_.name(k)); },
-      [&](std::uint32_t k) { return fmt::format("{}\x1f{}", o.clients_.ref(k), o.clients_.name(k)); });
+  {
+    auto deals_by_client = [](const DealViews &v) {
+      std::map<std::string, std::vector<std::uint32_t>> m;
+      v.by_client_.for_each_client([&](std::uint32_t c) {
+        m[fmt::format("{}\x1f{}", v.clients_.ref(c), v.clients_.name(c))] = v.by_client_.deals(c);
+      });
+      return m;
+    };
+    if (deals_by_client(*this) != deals_by_client(o)) note("the clients' deals differ");
+  }
   cmp_interned(
       "segment", by_segment_, o.by_segment_, [&](std::uint32_t k) { return segments_[k]; },
       [&](std::uint32_t k) { return o.segments_[k]; });

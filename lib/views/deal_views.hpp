@@ -40,6 +40,7 @@
 #include "model/text.hpp"
 #include "store/store.hpp"
 #include "views/bitmap.hpp"
+#include "views/client_deals.hpp"
 #include "views/client_table.hpp"
 #include "views/compact.hpp"
 #include "views/contact_index.hpp"
@@ -326,8 +327,9 @@ class DealViews {
   std::uint32_t intern_segment(const std::string &s);
   std::uint16_t intern_currency(const std::string &c);
   // Posting lists, orders and aggregates; the name's trigram postings only
-  // when with_trigrams (a replaced row with the same name keeps them).
-  void index(const Row &r, int sign, bool with_trigrams = true);
+  // when with_trigrams (a replaced row with the same name keeps them), its
+  // client's deals only when with_client (the same for the same client).
+  void index(const Row &r, int sign, bool with_trigrams = true, bool with_client = true);
   // A deal's fields, the strings viewing the views' own storage (valid
   // under the lock); to_deal() copies them, page_views() moves them into
   // the page's buffer.
@@ -437,8 +439,8 @@ class DealViews {
   std::string fold_buf_;  // index()'s scratch (writers only)
 
   Bitmap all_, archived_;
-  std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_client_,
-      by_segment_;
+  std::unordered_map<std::uint32_t, Bitmap> by_pipeline_, by_stage_, by_owner_, by_dept_, by_tag_, by_segment_;
+  ClientDeals by_client_;
   std::unordered_map<std::uint32_t, Bitmap> by_trigram_;   // of the folded name
   std::unordered_map<std::uint32_t, Bitmap> by_currency_;  // interned currency
   Bitmap by_kind_[3];

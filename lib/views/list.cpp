@@ -212,7 +212,23 @@ class ListPlan {
       }
       std::sort(clients_.begin(), clients_.end());
       if (clients_.empty()) impossible_ = true;
-      add_union(clients_, v.by_client_);
+      // A big client's deals are a bitmap; a small one's, a few ids that
+      // make a bitmap of this plan's own.
+      std::vector<const Bitmap *> parts;
+      std::vector<std::uint32_t> few;
+      for (auto c : clients_) {
+        if (const Bitmap *b = v.by_client_.big(c))
+          parts.push_back(b);
+        else
+          for (auto id : v.by_client_.small(c)) few.push_back(id);
+      }
+      if (!few.empty()) {  // kept with the unions: a part, not a condition (owned_ are conditions)
+        std::sort(few.begin(), few.end());
+        unions_.push_back(std::make_unique<Bitmap>());
+        unions_.back()->add_many(few.data(), few.size());
+        parts.push_back(unions_.back().get());
+      }
+      add_union_of(parts);
     }
     if (!f_.segments.empty()) {
       for (const auto &s : f_.segments) {
@@ -608,6 +624,8 @@ class ListPlan {
   bool impossible_ = false, residual_ = false;
   bool beyond_ranges_ = false;  // a residual condition other than the ranges
   // Stable addresses for drivers_ (a std::deque would allocate even empty).
+  // Bitmaps of this plan's own: unions_ stand for one condition each (or
+  // a part of one); each of owned_ is a condition every match is in.
   std::vector<std::unique_ptr<Bitmap>> unions_, owned_;
   std::vector<const Bitmap *> drivers_, excluded_;
   // The same sets for accept(), with their bits where the views keep them.

@@ -2,6 +2,8 @@
 // evaluation over the same deals — through both access paths of the planner.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "reference.hpp"
 #include "views/deal_views.hpp"
 
@@ -100,6 +102,41 @@ DealFilter random_filter(std::mt19937 &rng, const Data &d) {
 }
 
 }  // namespace
+
+TEST_CASE("client filters agree with brute force when some clients' deals are bitmaps") {
+  // Each of the three clients has ~100 deals: at a threshold of 95 some
+  // are kept as bitmaps and some as small sets (ClientDeals).
+  struct Threshold {
+    std::size_t was = views::ClientDeals::big_at;
+    Threshold() { views::ClientDeals::big_at = 95; }
+    ~Threshold() { views::ClientDeals::big_at = was; }
+  } threshold;
+  Data d;
+  testutil::Reference ref(d.db, d.max_deal, d.max_contact);
+  std::mt19937 rng(778);
+  const std::vector<std::vector<std::string>> refs{{"guid-1"}, {"guid-2"}, {"guid-3"}, {"guid-1", "guid-2"},
+                                                   {"guid-3", "guid-2", "unknown"}};
+  std::set<std::size_t> sizes;
+  for (const auto &r : refs) sizes.insert(ref.list({.client_refs = r}, SortField::updated, true).size());
+  CHECK(*sizes.begin() < 95);  // a small set
+  CHECK(*sizes.rbegin() > 95);  // and a bitmap
+  for (int i = 0; i < 120; ++i) {
+    DealFilter f = random_filter(rng, d);
+    f.client_refs = refs[rng() % refs.size()];
+    auto sort = static_cast<SortField>(rng() % 5);
+    bool desc = rng() % 2;
+    auto expected = ref.list(f, sort, desc);
+    for (int path : {0, 2}) {
+      views::g_force_access_path = path;
+      auto got = testutil::page_all(d.db, f, {.sort = sort, .descending = desc, .limit = 7});
+      CAPTURE(i);
+      CAPTURE(path);
+      CHECK(got == expected);
+    }
+  }
+  views::g_force_access_path = 0;
+  CHECK(d.db.verify().ok);
+}
 
 TEST_CASE("every filter and sort agrees with brute force, through every access path") {
   Data d;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "reference.hpp"
+#include "views/client_deals.hpp"
 
 using namespace dealcore;
 using testutil::code_of;
@@ -29,6 +30,8 @@ Snapshot snapshot(Database &db, const testutil::Catalog &c) {
                                   {.kinds = {StageKind::won, StageKind::lost}},
                                   {.text = "сделка 1"},
                                   {.phone = "+79120000001"},
+                                  {.client_refs = {"guid-1"}},
+                                  {.client_refs = {"guid-2", "guid-5", "guid-6"}},
                                   {.archived = ArchivedMode::include}};
   for (const auto &f : filters)
     for (int sort = 0; sort < 5; ++sort)
@@ -48,6 +51,13 @@ Snapshot snapshot(Database &db, const testutil::Catalog &c) {
 }  // namespace
 
 TEST_CASE("random operations keep memory and disk identical, and survive reopening") {
+  // Clients' deals past 12 become bitmaps: deals move between clients kept
+  // as bitmaps and clients kept as small sets (ClientDeals).
+  struct Threshold {
+    std::size_t was = views::ClientDeals::big_at;
+    Threshold() { views::ClientDeals::big_at = 12; }
+    ~Threshold() { views::ClientDeals::big_at = was; }
+  } threshold;
   std::string path = testutil::temp_db("property");
   testutil::ManualClock clk;
   std::mt19937 rng(2024);
@@ -78,6 +88,10 @@ TEST_CASE("random operations keep memory and disk identical, and survive reopeni
         return rng() % 30 ? all[rng() % all.size()] : 4242;
       };
       auto any_tag = [&]() -> Id { return rng() % 25 ? c.tags[rng() % c.tags.size()] : 777; };
+      auto any_client = [&]() -> std::string {  // three big clients, thirty small ones, or none
+        if (rng() % 5 == 0) return "";
+        return "guid-" + std::to_string(rng() % 3 ? 1 + rng() % 3 : 4 + rng() % 30);
+      };
       auto op = [&] {
         switch (rng() % 10) {
           case 0:
@@ -87,6 +101,7 @@ TEST_CASE("random operations keep memory and disk identical, and survive reopeni
             if (rng() % 10 == 0) s.stage_id = any_stage();  // maybe of the other pipeline
             if (rng() % 3 == 0) s.contacts = {contacts[rng() % contacts.size()]};
             if (rng() % 2) s.tags = {any_tag()};
+            s.client_ref = any_client();
             if (rng() % 15 == 0) s.name = "\xd0\x28";  // invalid UTF-8
             deals.push_back(db.create_deal(sys, s));
             break;
@@ -100,8 +115,13 @@ TEST_CASE("random operations keep memory and disk identical, and survive reopeni
           case 3: db.assign_deals(Actor::user(users[rng() % 4]), {any_deal()}, users[rng() % users.size()]); break;
           case 4: db.tag_deals(sys, {any_deal(), any_deal(), any_deal()}, {any_tag()}, {any_tag()}); break;
           case 5: db.archive_deals(sys, {any_deal()}, rng() % 3 != 0); break;
-          case 6: db.update_deal(sys, any_deal(), {.amount = static_cast<std::int64_t>(rng() % 100000),
-                                                   .currency = rng() % 4 ? "RUB" : "EUR"}); break;
+          case 6:
+            if (rng() % 3 == 0)
+              db.update_deal(sys, any_deal(), {.client_ref = any_client()});
+            else
+              db.update_deal(sys, any_deal(), {.amount = static_cast<std::int64_t>(rng() % 100000),
+                                               .currency = rng() % 4 ? "RUB" : "EUR"});
+            break;
           case 7:
             if (rng() % 2)
               db.link_contact(sys, any_deal(), contacts[rng() % contacts.size()]);

@@ -464,6 +464,60 @@ TEST_CASE("DenseBits: the same set as a posting list, across growth and clears")
   CHECK_FALSE(copy.same_as(list));
 }
 
+TEST_CASE("ClientDeals: small sets and bitmaps, across the threshold both ways, against a model") {
+  struct Threshold {
+    std::size_t was = views::ClientDeals::big_at;
+    Threshold() { views::ClientDeals::big_at = 20; }
+    ~Threshold() { views::ClientDeals::big_at = was; }
+  } threshold;
+  std::mt19937 rng(21);
+  views::ClientDeals cd;
+  std::map<std::uint32_t, std::set<std::uint32_t>> model;
+  // Client 1 grows past the threshold, then loses all; 2..9 stay around it.
+  for (int step = 0; step < 6000; ++step) {
+    const auto client = static_cast<std::uint32_t>(step < 3000 ? 1 + rng() % 9 : 2 + rng() % 8);
+    const auto id = static_cast<std::uint32_t>(1 + rng() % 60);
+    if (step >= 3000 && step < 3060) {
+      for (auto x : std::set<std::uint32_t>(model[1])) cd.remove(1, x), model[1].erase(x);
+      continue;
+    }
+    if (rng() % 5 < 3) {
+      cd.add(client, id);
+      model[client].insert(id);
+    } else {
+      cd.remove(client, id);
+      model[client].erase(id);
+    }
+  }
+  cd.add(0, 5);  // "no client" is not kept
+  std::size_t bitmaps = 0;
+  for (std::uint32_t c = 0; c < 12; ++c) {
+    const auto &m = model[c];
+    CAPTURE(c);
+    CHECK(cd.deals(c) == std::vector<std::uint32_t>(m.begin(), m.end()));
+    if (const auto *b = cd.big(c)) {
+      ++bitmaps;
+      CHECK(cd.small(c).empty());
+      CHECK(b->size() == m.size());
+    }
+  }
+  CHECK(bitmaps > 0);
+  CHECK(cd.big(1) == nullptr);  // emptied: no bitmap left behind
+  std::size_t clients = 0;
+  cd.for_each_client([&](std::uint32_t c) { clients += model[c].empty() ? 100 : 1; });
+  CHECK(clients == 8);
+  // A bulk build into clients that have deals already, and into new ones.
+  std::vector<std::uint32_t> more{100, 101, 102};
+  cd.add_sorted(3, more);
+  std::vector<std::uint32_t> many(30);
+  for (std::uint32_t i = 0; i < 30; ++i) many[i] = 200 + i;
+  cd.add_sorted(40, many);
+  for (auto x : more) model[3].insert(x);
+  CHECK(cd.deals(3) == std::vector<std::uint32_t>(model[3].begin(), model[3].end()));
+  CHECK(cd.deals(40) == many);
+  CHECK(cd.big(40) != nullptr);
+}
+
 TEST_CASE("KeyOrder: ids by a key table, seeks and bounded cursors against a sorted model") {
   // Keys in a dense table by id, with many ties (the id breaks them); keys
   // change between a deal's erase and its insert, as DealViews::put does.
