@@ -161,19 +161,22 @@ void ContactIndex::load(CacheReader &r) {
 }
 
 void TaskIndex::save(CacheWriter &w) const {
-  const auto &idx = tasks_.get<by_assignee>();
-  w.u64(idx.size());
-  for (const OpenTask &t : idx) {
+  w.u64(size());
+  by_assignee_.for_each([&](std::uint32_t slot) {
+    const OpenTask &t = slots_[slot];
     w.pod(TaskFixed{t.id, t.deal, t.assignee, t.type, t.creator, t.due, t.created, t.updated, t.all_day ? 1u : 0u, 0});
     w.str(t.text.view());
-  }
+    return true;
+  });
   due_deals_.save(w);
 }
 
 void TaskIndex::load(CacheReader &r) {
-  cache_check(tasks_.empty(), "task index (not empty)");
-  auto &idx = tasks_.get<by_assignee>();
+  cache_check(slots_.empty(), "task index (not empty)");
   auto n = r.count(sizeof(TaskFixed) + 8);
+  slots_.reserve(n);
+  std::vector<std::uint32_t> order;
+  order.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     auto f = r.pod<TaskFixed>();
     OpenTask o;
@@ -187,14 +190,14 @@ void TaskIndex::load(CacheReader &r) {
     o.updated = f.updated;
     o.all_day = f.all_day != 0;
     o.text = CompactString(r.str());
-    cache_check(f.id != 0 && f.all_day <= 1, "task");
-    // In the index's order, each lands at the end (the hint saves the descent).
-    auto before = idx.size();
-    idx.emplace_hint(idx.end(), std::move(o));
-    cache_check(idx.size() == before + 1, "task (duplicate)");
+    cache_check(f.id != 0 && f.id < UINT32_MAX && f.all_day <= 1 && !slot_of(f.id), "task");
+    order.push_back(place(std::move(o)));
+    // Saved in the index's order: each after the one before.
+    cache_check(i == 0 || less()(order[i - 1], order[i]), "task order");
   }
+  by_assignee_.assign(order);
   due_deals_ = OrderedIds::load(r);
-  cache_check(due_deals_.size() == tasks_.size(), "task due order");
+  cache_check(due_deals_.size() == size(), "task due order");
 }
 
 // The stream's sections; each but the first loads on either of two

@@ -8,10 +8,33 @@
 
 namespace dealcore::views {
 
+const std::uint32_t *TaskIndex::slot_of(Id task_id) const {
+  if (task_id <= 0 || static_cast<std::uint64_t>(task_id) >= slot_by_id_.size()) return nullptr;
+  const std::uint32_t &s = slot_by_id_[static_cast<std::size_t>(task_id)];
+  return s == 0 ? nullptr : &s;
+}
+
+std::uint32_t TaskIndex::place(OpenTask &&o) {
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = std::move(o);
+  } else {
+    if (slots_.size() >= UINT32_MAX - 1) throw Error(Errc::internal, "task index: too many open tasks");
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(std::move(o));
+  }
+  const std::size_t id = slots_[slot].id;
+  if (id >= slot_by_id_.size()) slot_by_id_.resize(std::max(id + 1, slot_by_id_.size() * 3 / 2));
+  slot_by_id_[id] = slot + 1;
+  return slot;
+}
+
 void TaskIndex::put(const Task &t) {
   erase(t.id);
   if (t.completed_at != 0) return;
-  if (t.id <= 0 || t.id > static_cast<Id>(UINT32_MAX) || t.deal_id > static_cast<Id>(UINT32_MAX))
+  if (t.id <= 0 || t.id > static_cast<Id>(UINT32_MAX) - 1 || t.deal_id > static_cast<Id>(UINT32_MAX))
     throw Error(Errc::internal, "task id outside the 32-bit range of the views");
   OpenTask o;
   o.id = static_cast<std::uint32_t>(t.id);
@@ -25,17 +48,21 @@ void TaskIndex::put(const Task &t) {
   o.all_day = t.all_day;
   o.text = CompactString(t.text);
   const KeyedId due{o.due, o.deal};
-  if (!tasks_.insert(std::move(o)).second) throw Error(Errc::internal, "task index: duplicate task");
+  by_assignee_.insert(place(std::move(o)), less());
   due_deals_.insert(due);
 }
 
 void TaskIndex::erase(Id task_id) {
-  if (task_id <= 0 || task_id > static_cast<Id>(UINT32_MAX)) return;
-  auto &ids = tasks_.get<by_id>();
-  auto it = ids.find(static_cast<std::uint32_t>(task_id));
-  if (it == ids.end()) return;
-  due_deals_.erase({it->due, it->deal});
-  ids.erase(it);
+  const std::uint32_t *found = slot_of(task_id);
+  if (!found) return;
+  const std::uint32_t slot = *found - 1;
+  const OpenTask &o = slots_[slot];
+  // Out of the order while the slot still holds the task's keys.
+  if (!by_assignee_.erase(slot, less())) throw Error(Errc::internal, "task index: task not in its order");
+  due_deals_.erase({o.due, o.deal});
+  slot_by_id_[static_cast<std::size_t>(task_id)] = 0;
+  slots_[slot] = OpenTask{};
+  free_.push_back(slot);
 }
 
 Bitmap TaskIndex::deals_due_between(Millis from, Millis to) const {
@@ -68,17 +95,21 @@ Task TaskIndex::to_task(const OpenTask &o) {
 
 std::vector<std::string> TaskIndex::diff(const TaskIndex &other) const {
   std::vector<std::string> out;
-  if (tasks_.size() != other.tasks_.size())
-    out.push_back(fmt::format("open task count {} != {}", tasks_.size(), other.tasks_.size()));
-  const auto &o = other.tasks_.get<by_id>();
-  for (const auto &t : tasks_) {
-    auto it = o.find(t.id);
-    if (it == o.end() || it->deal != t.deal || it->assignee != t.assignee || it->type != t.type ||
-        it->creator != t.creator || it->due != t.due || it->created != t.created || it->updated != t.updated ||
-        it->all_day != t.all_day || !(it->text == t.text))
+  if (size() != other.size()) out.push_back(fmt::format("open task count {} != {}", size(), other.size()));
+  by_assignee_.for_each([&](std::uint32_t slot) {
+    const OpenTask &t = slots_[slot];
+    const std::uint32_t *s = other.slot_of(t.id);
+    const OpenTask *it = s ? &other.slots_[*s - 1] : nullptr;
+    if (!it || it->deal != t.deal || it->assignee != t.assignee || it->type != t.type || it->creator != t.creator ||
+        it->due != t.due || it->created != t.created || it->updated != t.updated || it->all_day != t.all_day ||
+        !(it->text == t.text))
       out.push_back(fmt::format("open task {} differs between memory and disk", t.id));
-    if (out.size() > 50) break;
-  }
+    return out.size() <= 50;
+  });
+  std::vector<std::uint32_t> mine, theirs;  // the orders, by task id
+  by_assignee_.for_each([&](std::uint32_t s) { return mine.push_back(slots_[s].id), true; });
+  other.by_assignee_.for_each([&](std::uint32_t s) { return theirs.push_back(other.slots_[s].id), true; });
+  if (mine != theirs) out.push_back("the (assignee, due) order of open tasks differs");
   if (!(due_deals_ == other.due_deals_)) out.push_back("the due order of open tasks differs");
   return out;
 }
