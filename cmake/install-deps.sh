@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building dealcore needs on Debian 12, if anything is missing.
 # Every package comes from Debian: the compiler and CMake, SQLite, Boost
-# (MultiIndex), fmt, doctest, ICU (case folding), libphonenumber (E.164) and
-# CRoaring (posting lists).
+# (Container's small_vector; header-only), fmt, doctest, ICU (case folding),
+# libphonenumber (E.164) and CRoaring (posting lists).
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config python3
       libsqlite3-dev libboost-dev libfmt-dev doctest-dev libicu-dev libphonenumber-dev libroaring-dev)
