@@ -47,12 +47,16 @@ class ContactIndex {
   void load(CacheReader &r);
 
  private:
-  struct Entry {
+  // 12 bytes, not 16: ~2 million of them at 1M deals.
+  struct __attribute__((packed, aligned(4))) Entry {
     std::uint64_t key;
     std::uint32_t contact;
-    friend bool operator==(const Entry &, const Entry &) = default;
-    friend auto operator<=>(const Entry &, const Entry &) = default;
+    friend bool operator==(const Entry &a, const Entry &b) { return a.key == b.key && a.contact == b.contact; }
+    friend bool operator<(const Entry &a, const Entry &b) {
+      return a.key != b.key ? a.key < b.key : a.contact < b.contact;
+    }
   };
+  static_assert(sizeof(Entry) == 12);
   static constexpr std::uint32_t kPhoneBuckets = 100000;  // last five digits
   static constexpr std::uint32_t kEmailBuckets = 65536;
   static void add(std::vector<std::vector<Entry>> &b, std::uint32_t bucket, Entry e);
