@@ -10,8 +10,8 @@
 //    by created). Every key ends in the id, so order is total and keyset
 //    pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
-//    kind, owner, department, tag, client, segment, currency, name trigram
-//    and for archived deals;
+//    kind, owner, department, tag, segment, currency, name trigram and for
+//    archived deals; each client's deals (ClientDeals: small sorted sets);
 //  * kanban aggregates (count and per-currency sums) per (stage, owner,
 //    department), kept on every change, so a board costs O(stages).
 // A list question picks its access path by estimated cost: walk a filtered

@@ -897,30 +897,19 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       std::int64_t t = 0;
       std::vector<std::pair<SortKey, const Row *>> keyed;
       // When the posting lists decide alone and the sort key is a number kept
-      // in the dense key table, the rows themselves are not touched until the
-      // page is chosen: candidates cost a few nanoseconds instead of a cache
-      // miss each.
-      const std::vector<std::int64_t> *dense = nullptr;
-      if (plan.candidates_exact()) {
-        if (o.sort == SortField::updated) dense = &updated_by_id_;
-        if (o.sort == SortField::created) dense = &created_by_id_;
-        if (o.sort == SortField::amount) dense = &amount_by_id_;
-        if (o.sort == SortField::name) dense = &name_rank_by_id_;
-      }
-      if (dense) {
+      // in a dense key table (the orders' keys, or the name rank), the rows
+      // themselves are not touched until the page is chosen: candidates cost
+      // a few nanoseconds instead of a cache miss each. (The stage sort's key
+      // is not kept by deal: it comes from the row's stage.)
+      if (plan.candidates_exact() && o.sort != SortField::stage) {
+        const std::int64_t *keys = o.sort == SortField::name ? name_rank_by_id_.data() : by_key(o.sort).keys;
+        // A deal without an open task has the largest nearest-due key, and
+        // goes last in a descending sort too, as key_of says.
+        const bool none_last = o.sort == SortField::next_task_due && desc;
         keyed.reserve(static_cast<std::size_t>(c.size()));
         c.for_each([&](std::uint32_t id) {
-          SortKey k{(*dense)[id], {}, id};
-          if (after_cursor(k)) keyed.emplace_back(k, nullptr);
-        });
-        t = static_cast<std::int64_t>(c.size());
-      } else if (plan.candidates_exact() && o.sort == SortField::next_task_due) {
-        // The nearest due from its dense table; deals without an open task
-        // (not in with_tasks_) go last in either direction, as key_of says.
-        const Millis none = desc ? std::numeric_limits<Millis>::min() : std::numeric_limits<Millis>::max();
-        keyed.reserve(static_cast<std::size_t>(c.size()));
-        c.for_each([&](std::uint32_t id) {
-          SortKey k{with_tasks_.contains(id) ? next_due_by_id_[id] : none, {}, id};
+          const bool none = none_last && !with_tasks_bits_.contains(id);
+          SortKey k{none ? std::numeric_limits<Millis>::min() : keys[id], {}, id};
           if (after_cursor(k)) keyed.emplace_back(k, nullptr);
         });
         t = static_cast<std::int64_t>(c.size());
@@ -1044,7 +1033,7 @@ std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, M
   std::vector<std::uint32_t> got;
   const auto want = static_cast<std::size_t>(limit) + 1;
   for (KeyOrder::Cursor c(*ids, ids->end(), true); c.get() && got.size() < want; c.next())
-    if (!archived_.contains(*c.get())) got.push_back(*c.get());
+    if (!archived_bits_.contains(*c.get())) got.push_back(*c.get());
   const bool more = got.size() > static_cast<std::size_t>(limit);
   if (more) got.resize(static_cast<std::size_t>(limit));
   page.ids.assign(got.begin(), got.end());

@@ -20,6 +20,21 @@ inline std::string temp_db(const std::string &name) {
   return path.string();
 }
 
+// Sets a variable (a test hook such as views::ClientDeals::big_at) for the
+// rest of the scope, and puts its value back when the scope ends.
+template <class T>
+class ScopedValue {
+ public:
+  ScopedValue(T &var, T value) : var_(var), was_(var) { var_ = value; }
+  ~ScopedValue() { var_ = was_; }
+  ScopedValue(const ScopedValue &) = delete;
+  ScopedValue &operator=(const ScopedValue &) = delete;
+
+ private:
+  T &var_;
+  T was_;
+};
+
 // A clock the test moves by hand; starts at 2026-01-01T00:00:00Z.
 struct ManualClock {
   std::shared_ptr<std::atomic<dealcore::Millis>> t =

@@ -106,11 +106,7 @@ DealFilter random_filter(std::mt19937 &rng, const Data &d) {
 TEST_CASE("client filters agree with brute force when some clients' deals are bitmaps") {
   // Each of the three clients has ~100 deals: at a threshold of 95 some
   // are kept as bitmaps and some as small sets (ClientDeals).
-  struct Threshold {
-    std::size_t was = views::ClientDeals::big_at;
-    Threshold() { views::ClientDeals::big_at = 95; }
-    ~Threshold() { views::ClientDeals::big_at = was; }
-  } threshold;
+  testutil::ScopedValue<std::size_t> big_at(views::ClientDeals::big_at, 95);
   Data d;
   testutil::Reference ref(d.db, d.max_deal, d.max_contact);
   std::mt19937 rng(778);

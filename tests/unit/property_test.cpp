@@ -53,11 +53,7 @@ Snapshot snapshot(Database &db, const testutil::Catalog &c) {
 TEST_CASE("random operations keep memory and disk identical, and survive reopening") {
   // Clients' deals past 12 become bitmaps: deals move between clients kept
   // as bitmaps and clients kept as small sets (ClientDeals).
-  struct Threshold {
-    std::size_t was = views::ClientDeals::big_at;
-    Threshold() { views::ClientDeals::big_at = 12; }
-    ~Threshold() { views::ClientDeals::big_at = was; }
-  } threshold;
+  testutil::ScopedValue<std::size_t> big_at(views::ClientDeals::big_at, 12);
   std::string path = testutil::temp_db("property");
   testutil::ManualClock clk;
   std::mt19937 rng(2024);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "engine/handoff.hpp"
+#include "helpers.hpp"
 #include "model/text.hpp"
 #include "views/deal_views.hpp"
 
@@ -465,11 +466,7 @@ TEST_CASE("DenseBits: the same set as a posting list, across growth and clears")
 }
 
 TEST_CASE("ClientDeals: small sets and bitmaps, across the threshold both ways, against a model") {
-  struct Threshold {
-    std::size_t was = views::ClientDeals::big_at;
-    Threshold() { views::ClientDeals::big_at = 20; }
-    ~Threshold() { views::ClientDeals::big_at = was; }
-  } threshold;
+  testutil::ScopedValue<std::size_t> big_at(views::ClientDeals::big_at, 20);
   std::mt19937 rng(21);
   views::ClientDeals cd;
   std::map<std::uint32_t, std::set<std::uint32_t>> model;
