@@ -247,7 +247,8 @@ struct PreparedFilter {
 // (where the sort allows it; a name walk with its smallest posting list
 // made a flat bitset); 2 forces the posting-list intersection; 3 the walk
 // of a dimension's order (where the filter and sort allow it); 4 is 1 with
-// no flat bitset.
+// no flat bitset. 1, 3 and 4 also force the stage sort's walk stage by
+// stage (of at most 64 stages).
 extern int g_force_access_path;
 
 class DealViews {

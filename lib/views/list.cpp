@@ -123,6 +123,11 @@ int g_force_access_path = 0;
 // intersect) or exclusions; the rest is a predicate over the row.
 class ListPlan {
  public:
+  // Posting lists a walk already guarantees: accept() does not test them.
+  struct Known {
+    const Bitmap *a = nullptr, *b = nullptr;
+    bool has(const Bitmap *s) const { return s == a || s == b; }
+  };
   // A range filter on an ordered key: [lo, hi), and its estimated size.
   struct Range {
     SortField field;
@@ -348,7 +353,7 @@ class ListPlan {
     const DimOrder *order = nullptr;
     std::vector<const KeyOrder *> parts;
     double span = 0;
-    const Bitmap *skip = nullptr;  // the walked dimension's own driver
+    Known skip;  // the walked dimension's own drivers
   };
   std::optional<DimWalk> dim_walk(SortField sort, const Range *seek, bool only_all) const {
     std::optional<DimWalk> best;
@@ -361,21 +366,54 @@ class ListPlan {
           w.parts.push_back(ids);
           w.span += static_cast<double>(seek ? count_keys(*ids, v_.by_key(sort), seek->lo, seek->hi) : ids->size());
         }
-      w.skip = dim_driver_[static_cast<int>(o.dim)];
+      w.skip = {dim_driver_[static_cast<int>(o.dim)]};
+      // A (pipeline, owner) part holds only deals of both: neither list
+      // needs a test.
+      if (o.dim == Dim::pipeline_owner) w.skip.b = dim_driver_[static_cast<int>(Dim::owner)];
       if (!best || w.span < best->span) best = std::move(w);
     }
     return best;
   }
 
   // Whether deal id matches, testing posting lists before touching the row
-  // (skip: a driver the caller already knows holds id).
-  bool accept(std::uint32_t id, const Bitmap *skip) const {
+  // (skip: drivers the caller already knows hold id).
+  // rows: false when the walk's own bounds decide every residual condition.
+  bool accept(std::uint32_t id, Known skip, bool rows = true) const {
     for (const auto &d : tests_in_)
-      if (d.set != skip && !d.contains(id)) return false;
+      if (!skip.has(d.set) && !d.contains(id)) return false;
     for (const auto &e : tests_out_)
       if (e.contains(id)) return false;
-    return !residual_ || (precheck(id) && match(*v_.row(id)));
+    return !residual_ || !rows || (precheck(id) && match(*v_.row(id)));
   }
+
+  // The stage sort, stage by stage: each allowed stage's part of a (stage,
+  // key) order holds only deals of that stage (and so of its pipeline). On
+  // the key of the filter's one range, the range is the part's bounds and
+  // no row is read; otherwise the (stage, updated) order, whole, with the
+  // row check where the filter has residual conditions.
+  struct StageWalk {
+    const DimOrder *order = nullptr;
+    const Range *range = nullptr;
+    Known skip;
+    bool rows = false;  // accept() still reads the row
+  };
+  std::optional<StageWalk> stage_walk() const {
+    StageWalk w;
+    if (ranges_.size() == 1 && (ranges_[0].field == SortField::updated || ranges_[0].field == SortField::amount)) {
+      w.range = &ranges_[0];
+      w.order = v_.order(Dim::stage, ranges_[0].field);
+      w.rows = beyond_ranges_;
+    } else {
+      w.order = v_.order(Dim::stage, SortField::updated);
+      w.rows = residual_;
+    }
+    if (!w.order) return std::nullopt;
+    w.skip = {dim_driver_[static_cast<int>(Dim::stage)], dim_driver_[static_cast<int>(Dim::pipeline)]};
+    return w;
+  }
+  // Whether the filter allows a stage of its pipelines (the stage sort's
+  // stage list holds the filter's pipelines' stages, or every stage).
+  bool allows_stage(std::uint32_t stage) const { return in(stages_, stage); }
   // The residual conditions the dense tables can decide without the row
   // (an overdue task: has one, nearest due before now); false: no match.
   bool precheck(std::uint32_t id) const {
@@ -385,7 +423,10 @@ class ListPlan {
     }
     return true;
   }
-  std::size_t bitmap_tests() const { return drivers_.size() + excluded_.size(); }
+  std::size_t bitmap_tests(Known skip = Known{nullptr, nullptr}) const {
+    return excluded_.size() + static_cast<std::size_t>(std::count_if(drivers_.begin(), drivers_.end(),
+                                                                     [&](const Bitmap *d) { return !skip.has(d); }));
+  }
   // The smallest posting list the filter requires; nullptr when none.
   const Bitmap *first_driver() const { return drivers_.empty() ? nullptr : drivers_.front(); }
 
@@ -743,16 +784,60 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       // Bit tests on every entry; the row only for those that pass them.
       const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
       const double per_visit =
-          5.0 + 10.0 * static_cast<double>(plan.bitmap_tests()) + (plan.residual() ? 40.0 * pass : 0.0);
+          5.0 + 10.0 * static_cast<double>(plan.bitmap_tests(dw->skip)) + (plan.residual() ? 40.0 * pass : 0.0);
       const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
       dim = dim_cost < mat_cost;
       if (force) dim = force != 2;
     }
   }
-  // The stage sort and the nearest-due sort descending always intersect
-  // and rank: no order keeps them (pipelines cluster in the stage order;
-  // deals without a task go last in both directions, so the owner's
-  // nearest-due order serves ascending walks only).
+  // The stage sort, stage by stage in the page's direction (see
+  // ListPlan::stage_walk): every entry of a visited stage's part (within
+  // the range) is tested, then the stage's matches sorted by id. It wins
+  // when the stages the page needs hold few entries: "this pipeline,
+  // changed this week, by stage".
+  struct StagePart {
+    const KeyOrder *ids;
+    std::int64_t key;  // the stage's sort key
+  };
+  std::optional<ListPlan::StageWalk> sw;
+  std::vector<StagePart> stage_parts;
+  bool staged = false;
+  if (o.sort == SortField::stage && !pf.stage_order.empty() && pf.stage_order.size() <= 64 && force != 2 &&
+      (sw = plan.stage_walk())) {
+    const ByKey k = by_key(sw->order->sort);
+    std::vector<double> spans;
+    auto consider = [&](std::uint32_t stage, std::int64_t key) {
+      if (!plan.allows_stage(stage)) return;
+      if (cursor && (desc ? key > cursor->key.num : key < cursor->key.num)) return;  // wholly before the cursor
+      const KeyOrder *ids = sw->order->find(stage);
+      if (!ids) return;
+      stage_parts.push_back({ids, key});
+      spans.push_back(static_cast<double>(sw->range ? count_keys(*ids, k, sw->range->lo, sw->range->hi) : ids->size()));
+    };
+    if (desc)
+      for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend(); ++s) consider(s->first, s->second);
+    else
+      for (const auto &s : pf.stage_order) consider(s.first, s.second);
+    double span = 0;
+    for (double x : spans) span += x;
+    // Whole stages until the expected matches fill the page.
+    const double pass = std::min(1.0, hits / std::max(span, 1.0));
+    const double per_visit =
+        8.0 + 10.0 * static_cast<double>(plan.bitmap_tests(sw->skip)) + (sw->rows ? 40.0 * pass : 0.0);
+    double cost = 0, expected = 0;
+    for (double x : spans) {
+      cost += 300.0 + per_visit * x;
+      expected += x * pass;
+      if (expected >= static_cast<double>(want)) break;
+    }
+    staged = cost < mat_cost;
+    if (force) staged = force == 1 || force == 3;
+  }
+  // The nearest-due sort descending always intersects and ranks, and so
+  // does the stage sort when the walk above is not cheaper: no order keeps
+  // them (pipelines cluster in the stage order; deals without a task go
+  // last in both directions, so the owner's nearest-due order serves
+  // ascending walks only).
 
   std::vector<std::uint32_t> got;  // ids: an ids_only page never reads a row
   std::optional<std::int64_t> total;
@@ -766,7 +851,27 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       total = t;
     }
   };
-  if (dim) {
+  if (staged) {
+    const ByKey k = by_key(sw->order->sort);
+    std::vector<std::uint32_t> ids;
+    for (const auto &part : stage_parts) {
+      ids.clear();
+      const auto from = sw->range ? views::seek(*part.ids, k, {sw->range->lo, 0}, false) : part.ids->begin();
+      const auto to =
+          sw->range ? views::seek(*part.ids, k, {sw->range->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
+      for (KeyOrder::Cursor c(*part.ids, from, false, to); c.get(); c.next())
+        if (plan.accept(*c.get(), sw->skip, sw->rows)) ids.push_back(*c.get());
+      std::sort(ids.begin(), ids.end());
+      if (desc) std::reverse(ids.begin(), ids.end());
+      for (auto id : ids) {
+        if (!after_cursor(SortKey{part.key, {}, id})) continue;
+        got.push_back(id);
+        if (got.size() >= want) break;
+      }
+      if (got.size() >= want) break;
+    }
+    if (o.with_total) count_total();
+  } else if (dim) {
     // One head per allowed value, merged in sort order (ids are unique
     // across the values: a deal has one owner, one stage...). A head stops
     // at the seek range's end by position, so a single head reads no key;
@@ -846,7 +951,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     // is by name, the rows by id) only where a condition needs it.
     std::optional<FlatFilter> first;
     if (flat) first.emplace(*plan.first_driver(), name_rank_by_id_.size());
-    const Bitmap *tested = first ? plan.first_driver() : nullptr;
+    const ListPlan::Known tested{first ? plan.first_driver() : nullptr};
     for (NameOrder::Cursor c(names_, from, desc); c.get(); c.next()) {
       const std::uint32_t id = *c.get();
       if (first && !first->contains(id)) continue;

@@ -93,6 +93,7 @@ DealFilter random_filter(std::mt19937 &rng, const Data &d) {
   if (some(6)) f.created_from = t0 + static_cast<Millis>(rng() % 400000);
   if (some(6)) f.created_to = t0 + static_cast<Millis>(rng() % 600000);
   if (some(8)) f.updated_from = t0 + static_cast<Millis>(rng() % 600000);
+  if (some(8)) f.updated_to = t0 + static_cast<Millis>(rng() % 800000);
   if (some(5)) f.text = pick(std::vector<std::string>{"поставка", "ЕЛКИ", "ёлки", "zeb", "№1", "нет такого"});
   if (some(10)) f.phone = pick(std::vector<std::string>{"89123456789", "1-22-33", "+16502530000", "76543"});
   if (some(10)) f.email = pick(std::vector<std::string>{"ivan@romashka.RU", "SALES@acme.com"});
