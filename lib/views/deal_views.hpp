@@ -250,6 +250,10 @@ struct PreparedFilter {
 // no flat bitset. 1, 3 and 4 also force the stage sort's walk stage by
 // stage (of at most 64 stages).
 extern int g_force_access_path;
+// A list whose client filter names only small clients, with at most this
+// many deals between them, tests and ranks those deals alone (no posting
+// list copied or intersected). A tunable for tests, like ClientDeals::big_at.
+extern std::size_t g_tiny_list_max;
 
 class DealViews {
  public:

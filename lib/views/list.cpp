@@ -118,6 +118,7 @@ bool in(const std::vector<T> &sorted, T v) {
 }  // namespace
 
 int g_force_access_path = 0;
+std::size_t g_tiny_list_max = 64;
 
 // A compiled filter. Dimensions with posting lists become drivers (sets to
 // intersect) or exclusions; the rest is a predicate over the row.
@@ -227,13 +228,20 @@ class ListPlan {
         else
           for (auto id : v.by_client_.small(c)) few.push_back(id);
       }
-      if (!few.empty()) {  // kept with the unions: a part, not a condition (owned_ are conditions)
-        std::sort(few.begin(), few.end());
-        unions_.push_back(std::make_unique<Bitmap>());
-        unions_.back()->add_many(few.data(), few.size());
-        parts.push_back(unions_.back().get());
+      std::sort(few.begin(), few.end());
+      if (parts.empty() && !few.empty() && few.size() <= g_tiny_list_max && g_force_access_path == 0) {
+        // Only small clients: their few deals are the candidates, tested
+        // and ranked by list() one by one (tiny()); no bitmap is made.
+        tiny_ = std::move(few);
+        has_tiny_ = true;
+      } else {
+        if (!few.empty()) {  // kept with the unions: a part, not a condition (owned_ are conditions)
+          unions_.push_back(std::make_unique<Bitmap>());
+          unions_.back()->add_many(few.data(), few.size());
+          parts.push_back(unions_.back().get());
+        }
+        add_union_of(parts);
       }
-      add_union_of(parts);
     }
     if (!f_.segments.empty()) {
       for (const auto &s : f_.segments) {
@@ -431,6 +439,10 @@ class ListPlan {
   const Bitmap *first_driver() const { return drivers_.empty() ? nullptr : drivers_.front(); }
 
   bool impossible() const { return impossible_; }
+  // When the filter's clients are small ones only: their deals, which hold
+  // every match (the rest of the filter still to test with accept());
+  // nullptr otherwise. Never under a test hook's forced path.
+  const std::vector<std::uint32_t> *tiny() const { return has_tiny_ ? &tiny_ : nullptr; }
   bool residual() const { return residual_; }
   // Whether candidates() yields the matches exactly, so that no row needs
   // checking: nothing residual, or only the one range that drives its scan
@@ -660,6 +672,8 @@ class ListPlan {
       tags_none_, currencies_;
   const Bitmap *dim_driver_[kDims] = {};
   std::vector<std::uint64_t> dim_values_[kDims];  // see values_of()
+  std::vector<std::uint32_t> tiny_;                // see tiny()
+  bool has_tiny_ = false;
   unsigned kind_mask_ = 0, activity_mask_ = 0;
   std::optional<std::uint16_t> currency_;
   bool impossible_ = false, residual_ = false;
@@ -739,6 +753,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     return desc ? c < 0 : c > 0;
   };
 
+  // A small client's few deals need no plan (see the first branch below).
+  const std::vector<std::uint32_t> *few = plan.tiny();
   // Cost model in nanoseconds, measured roughly on the bench machine: a
   // candidate fetch plus predicate ~25, a dense key read ~15, a step of an
   // order ~5 plus ~10 a bit test, and the bitmap work proportional to the
@@ -755,7 +771,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const double mat_cost = plan.driver_cost() + (dense_key ? 15.0 : 25.0) * cands + 10.0 * hits;
   bool walk = false, dim = false, flat = false;
   std::optional<ListPlan::DimWalk> dw;
-  if (o.sort == SortField::name) {
+  if (!few && o.sort == SortField::name) {
     // Walk the name order, testing each step in the posting lists, and
     // reading the rows of those that pass when a condition needs the row
     // (a random read, ~100). The smallest posting list, when it is small
@@ -773,8 +789,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     const double walk_cost = std::min(plain_cost, flat_cost) + (plan.residual() ? 100.0 * pass * visits : 0.0);
     walk = walk_cost < mat_cost;
     if (force) walk = force == 1;
-  } else if (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount ||
-             (o.sort == SortField::next_task_due && !desc)) {
+  } else if (!few && (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount ||
+             (o.sort == SortField::next_task_due && !desc))) {
     // Walk the order of the sort key: of all deals, or merged over the
     // filtered values of a dimension kept in that order (fewer entries),
     // testing the rest of the filter in the posting lists.
@@ -802,7 +818,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   std::optional<ListPlan::StageWalk> sw;
   std::vector<StagePart> stage_parts;
   bool staged = false;
-  if (o.sort == SortField::stage && !pf.stage_order.empty() && pf.stage_order.size() <= 64 && force != 2 &&
+  if (!few && o.sort == SortField::stage && !pf.stage_order.empty() && pf.stage_order.size() <= 64 && force != 2 &&
       (sw = plan.stage_walk())) {
     const ByKey k = by_key(sw->order->sort);
     std::vector<double> spans;
@@ -851,7 +867,31 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       total = t;
     }
   };
-  if (staged) {
+  // The first `want` of keyed, in the page's order, into got.
+  auto take_top = [&](std::vector<std::pair<SortKey, const Row *>> &keyed) {
+    auto less = [&](const auto &a, const auto &b) {
+      int x = compare(a.first, b.first);
+      return desc ? x > 0 : x < 0;
+    };
+    auto top = std::min(want, keyed.size());
+    std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
+    for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
+  };
+  if (few) {
+    // A few known deals (a small client's): each tested, its row read for
+    // its key, and ranked.
+    std::vector<std::pair<SortKey, const Row *>> keyed;
+    std::int64_t t = 0;
+    for (auto id : *few) {
+      if (!plan.accept(id, {})) continue;
+      ++t;
+      const Row &r = *row(id);
+      SortKey k = key_of(r, o.sort, desc, *this);
+      if (after_cursor(k)) keyed.emplace_back(k, &r);
+    }
+    take_top(keyed);
+    if (o.with_total) total = t;
+  } else if (staged) {
     const ByKey k = by_key(sw->order->sort);
     std::vector<std::uint32_t> ids;
     for (const auto &part : stage_parts) {
@@ -1028,13 +1068,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
           if (after_cursor(k)) keyed.emplace_back(k, &r);
         });
       }
-      auto less = [&](const auto &a, const auto &b) {
-        int x = compare(a.first, b.first);
-        return desc ? x > 0 : x < 0;
-      };
-      auto top = std::min(want, keyed.size());
-      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(top), keyed.end(), less);
-      for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
+      take_top(keyed);
       if (o.with_total) total = t;
     }
   }

@@ -108,6 +108,8 @@ TEST_CASE("client filters agree with brute force when some clients' deals are bi
   // Each of the three clients has ~100 deals: at a threshold of 95 some
   // are kept as bitmaps and some as small sets (ClientDeals).
   testutil::ScopedValue<std::size_t> big_at(views::ClientDeals::big_at, 95);
+  // Path 0 lists a filter of small clients only from their deals alone.
+  testutil::ScopedValue<std::size_t> tiny(views::g_tiny_list_max, 200);
   Data d;
   testutil::Reference ref(d.db, d.max_deal, d.max_contact);
   std::mt19937 rng(778);
