@@ -173,9 +173,7 @@ auto with_prepared_list(Database::Impl &impl, const DealFilter &filter, const Li
     };
     if (!filter.phone.empty()) narrow(impl.deals_for_phone(filter.phone));
     if (!filter.email.empty()) narrow(impl.deals_for_email(filter.email));
-    views::Bitmap b;
-    for (auto d : deals) b.add(d);
-    pf.contact_deals = std::move(b);
+    pf.contact_deals = std::move(deals);
   }
   return fn(impl.views(), pf);
 }

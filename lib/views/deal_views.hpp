@@ -225,7 +225,7 @@ using BoardSums = boost::container::small_vector<Aggregate, 16>;
 struct PreparedFilter {
   const DealFilter *filter = nullptr;
   std::string text_key;                    // folded name fragment
-  std::optional<Bitmap> contact_deals;     // deals matched by phone / e-mail
+  std::optional<std::vector<std::uint32_t>> contact_deals;  // deals matched by phone / e-mail, sorted
   std::optional<Bitmap> task_due_deals;    // deals with an open task due in the range
   Millis now = 0;
   Millis today_end = 0;                    // the next local midnight, for Deal::task_state
@@ -251,8 +251,9 @@ struct PreparedFilter {
 // stage (of at most 64 stages).
 extern int g_force_access_path;
 // A list whose client filter names only small clients, with at most this
-// many deals between them, tests and ranks those deals alone (no posting
-// list copied or intersected). A tunable for tests, like ClientDeals::big_at.
+// many deals between them, or whose phone or e-mail is on at most this many
+// deals, tests and ranks those deals alone (no posting list copied or
+// intersected). A tunable for tests, like ClientDeals::big_at.
 extern std::size_t g_tiny_list_max;
 
 class DealViews {

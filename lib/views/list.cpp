@@ -252,11 +252,27 @@ class ListPlan {
       if (segments_.empty()) impossible_ = true;
       add_union(segments_, v.by_segment_);
     }
-    for (const auto *set : {&pf.contact_deals, &pf.task_due_deals}) {
-      if (!*set) continue;
-      owned_.push_back(std::make_unique<Bitmap>(**set));
+    if (const auto &c = pf.contact_deals) {
+      // A phone's or an address's few deals are the candidates as a
+      // small client's are (both: the deals of both).
+      if (c->empty()) impossible_ = true;
+      if (has_tiny_) {
+        std::vector<std::uint32_t> both;
+        std::set_intersection(tiny_.begin(), tiny_.end(), c->begin(), c->end(), std::back_inserter(both));
+        tiny_ = std::move(both);
+      } else if (c->size() <= g_tiny_list_max && g_force_access_path == 0) {
+        tiny_ = *c;
+        has_tiny_ = true;
+      } else {
+        owned_.push_back(std::make_unique<Bitmap>());
+        owned_.back()->add_many(c->data(), c->size());
+        drivers_.push_back(owned_.back().get());
+      }
+    }
+    if (pf.task_due_deals) {
+      owned_.push_back(std::make_unique<Bitmap>(*pf.task_due_deals));
       drivers_.push_back(owned_.back().get());
-      if ((*set)->empty()) impossible_ = true;
+      if (pf.task_due_deals->empty()) impossible_ = true;
     }
     // Text of three code points or more: the trigram postings narrow it
     // down (the smallest drives; the others are tested before the row's
@@ -439,9 +455,10 @@ class ListPlan {
   const Bitmap *first_driver() const { return drivers_.empty() ? nullptr : drivers_.front(); }
 
   bool impossible() const { return impossible_; }
-  // When the filter's clients are small ones only: their deals, which hold
-  // every match (the rest of the filter still to test with accept());
-  // nullptr otherwise. Never under a test hook's forced path.
+  // When the filter's clients are small ones only, or its phone or e-mail
+  // is on few deals: those deals, which hold every match (the rest of the
+  // filter still to test with accept()); nullptr otherwise. Never under a
+  // test hook's forced path.
   const std::vector<std::uint32_t> *tiny() const { return has_tiny_ ? &tiny_ : nullptr; }
   bool residual() const { return residual_; }
   // Whether candidates() yields the matches exactly, so that no row needs
