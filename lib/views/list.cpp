@@ -115,6 +115,11 @@ bool in(const std::vector<T> &sorted, T v) {
   return sorted.empty() || std::binary_search(sorted.begin(), sorted.end(), v);
 }
 
+// The position just past every entry with a key up to top.
+KeyOrder::Pos seek_past(const KeyOrder &o, ByKey k, std::int64_t top) {
+  return seek(o, k, {top, std::numeric_limits<std::uint32_t>::max()}, true);
+}
+
 }  // namespace
 
 int g_force_access_path = 0;
@@ -129,10 +134,11 @@ class ListPlan {
     const Bitmap *a = nullptr, *b = nullptr;
     bool has(const Bitmap *s) const { return s == a || s == b; }
   };
-  // A range filter on an ordered key: [lo, hi), and its estimated size.
+  // A range filter on an ordered key: [lo, top], and its estimated size.
+  // (Inclusive: an amount up to INT64_MAX has no exclusive bound.)
   struct Range {
     SortField field;
-    std::int64_t lo, hi;
+    std::int64_t lo, top;
     double est;                         // in all deals
     const DimOrder *scope = nullptr;    // the narrowest order that holds it: all deals, or a filtered dimension
     double scoped_est = 0;              // its size within scope
@@ -333,23 +339,27 @@ class ListPlan {
         for (auto o : owners_) dim_values_[static_cast<int>(Dim::pipeline_owner)].push_back(pipeline_owner_value(p, o));
       dim_driver_[static_cast<int>(Dim::pipeline_owner)] = dim_driver_[static_cast<int>(Dim::pipeline)];
     }
-    add_range(SortField::created, f_.created_from, f_.created_to);
-    add_range(SortField::updated, f_.updated_from, f_.updated_to);
-    std::optional<std::int64_t> amount_hi;
-    if (f_.amount_max && *f_.amount_max < std::numeric_limits<std::int64_t>::max()) amount_hi = *f_.amount_max + 1;
-    if (f_.amount_min || f_.amount_max) {
-      add_range(SortField::amount, f_.amount_min, f_.amount_max ? amount_hi : std::nullopt);
-      if (f_.amount_max && !amount_hi) ranges_.back().hi = std::numeric_limits<std::int64_t>::max();
-    }
+    // Times are filtered [from, to): up to to - 1.
+    auto before = [this](std::optional<std::int64_t> to) -> std::optional<std::int64_t> {
+      if (!to) return std::nullopt;
+      if (*to == std::numeric_limits<std::int64_t>::min()) {
+        impossible_ = true;
+        return to;
+      }
+      return *to - 1;
+    };
+    add_range(SortField::created, f_.created_from, before(f_.created_to));
+    add_range(SortField::updated, f_.updated_from, before(f_.updated_to));
+    add_range(SortField::amount, f_.amount_min, f_.amount_max);
     // A range on a key some dimension of the filter keeps an order by is
     // counted exactly within that dimension ("pipeline 3, this week").
     for (auto &r : ranges_) {
-      if (r.lo >= r.hi) continue;
+      if (r.lo > r.top) continue;
       for (const auto &o : v.orders_) {
         if (o.sort != r.field || o.dim == Dim::all || values_of(o.dim).empty()) continue;
         std::size_t n = 0;
         for (auto x : values_of(o.dim))
-          if (const auto *ids = o.find(x)) n += count_keys(*ids, v.by_key(o.sort), r.lo, r.hi);
+          if (const auto *ids = o.find(x)) n += count_keys(*ids, v.by_key(o.sort), r.lo, r.top);
         if (static_cast<double>(n) < r.scoped_est) {
           r.scope = &o;
           r.scoped_est = static_cast<double>(n);
@@ -388,7 +398,7 @@ class ListPlan {
       for (auto x : values_of(o.dim))
         if (const auto *ids = o.find(x)) {
           w.parts.push_back(ids);
-          w.span += static_cast<double>(seek ? count_keys(*ids, v_.by_key(sort), seek->lo, seek->hi) : ids->size());
+          w.span += static_cast<double>(seek ? count_keys(*ids, v_.by_key(sort), seek->lo, seek->top) : ids->size());
         }
       w.skip = {dim_driver_[static_cast<int>(o.dim)]};
       // A (pipeline, owner) part holds only deals of both: neither list
@@ -567,7 +577,7 @@ class ListPlan {
       for (auto x : values_of(r.scope->dim)) {
         const auto *part = r.scope->find(x);
         if (!part) continue;
-        const auto from = seek(*part, k, {r.lo, 0}, false), to = seek(*part, k, {r.hi, 0}, false);
+        const auto from = seek(*part, k, {r.lo, 0}, false), to = seek_past(*part, k, r.top);
         for (KeyOrder::Cursor c(*part, from, false, to); c.get(); c.next()) ids.push_back(*c.get());
       }
       std::sort(ids.begin(), ids.end());
@@ -629,11 +639,12 @@ class ListPlan {
   }
 
  private:
-  void add_range(SortField field, std::optional<std::int64_t> lo, std::optional<std::int64_t> hi) {
-    if (!lo && !hi) return;
+  // [lo, top]; a missing end is unbounded.
+  void add_range(SortField field, std::optional<std::int64_t> lo, std::optional<std::int64_t> top) {
+    if (!lo && !top) return;
     Range r{field, lo.value_or(std::numeric_limits<std::int64_t>::min()),
-            hi.value_or(std::numeric_limits<std::int64_t>::max()), 0.0};
-    if (r.lo >= r.hi) {
+            top.value_or(std::numeric_limits<std::int64_t>::max()), 0.0};
+    if (r.lo > r.top) {
       impossible_ = true;
       ranges_.push_back(r);
       return;
@@ -642,7 +653,7 @@ class ListPlan {
     // blocks' fill when it spans many of them).
     r.scope = &v_.all_order(field);
     if (const auto *ids = r.scope->find(0))
-      r.est = std::max(1.0, static_cast<double>(count_keys(*ids, v_.by_key(field), r.lo, r.hi)));
+      r.est = std::max(1.0, static_cast<double>(count_keys(*ids, v_.by_key(field), r.lo, r.top)));
     r.scoped_est = r.est;
     ranges_.push_back(r);
   }
@@ -845,7 +856,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       const KeyOrder *ids = sw->order->find(stage);
       if (!ids) return;
       stage_parts.push_back({ids, key});
-      spans.push_back(static_cast<double>(sw->range ? count_keys(*ids, k, sw->range->lo, sw->range->hi) : ids->size()));
+      spans.push_back(static_cast<double>(sw->range ? count_keys(*ids, k, sw->range->lo, sw->range->top) : ids->size()));
     };
     if (desc)
       for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend(); ++s) consider(s->first, s->second);
@@ -915,7 +926,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       ids.clear();
       const auto from = sw->range ? views::seek(*part.ids, k, {sw->range->lo, 0}, false) : part.ids->begin();
       const auto to =
-          sw->range ? views::seek(*part.ids, k, {sw->range->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
+          sw->range ? seek_past(*part.ids, k, sw->range->top) : KeyOrder::Pos{SIZE_MAX, 0};
       for (KeyOrder::Cursor c(*part.ids, from, false, to); c.get(); c.next())
         if (plan.accept(*c.get(), sw->skip, sw->rows)) ids.push_back(*c.get());
       std::sort(ids.begin(), ids.end());
@@ -953,12 +964,12 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
           p = views::seek(*ids, k, {seek->lo, 0}, false);
         else
           p = ids->begin();
-        limit = seek ? views::seek(*ids, k, {seek->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
+        limit = seek ? seek_past(*ids, k, seek->top) : KeyOrder::Pos{SIZE_MAX, 0};
       } else {
-        if (cursor && (!seek || cursor->key.num < seek->hi))
+        if (cursor && (!seek || cursor->key.num <= seek->top))
           p = views::seek(*ids, k, {cursor->key.num, cursor->key.id}, false);
         else if (seek)
-          p = views::seek(*ids, k, {seek->hi, 0}, false);
+          p = seek_past(*ids, k, seek->top);
         else
           p = ids->end();
         limit = seek ? views::seek(*ids, k, {seek->lo, 0}, false) : KeyOrder::Pos{};
@@ -987,7 +998,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
         std::int64_t t = 0;
         for (const auto *ids : dw->parts) {
           const auto from = seek ? views::seek(*ids, k, {seek->lo, 0}, false) : ids->begin();
-          const auto to = seek ? views::seek(*ids, k, {seek->hi, 0}, false) : KeyOrder::Pos{SIZE_MAX, 0};
+          const auto to = seek ? seek_past(*ids, k, seek->top) : KeyOrder::Pos{SIZE_MAX, 0};
           for (KeyOrder::Cursor c(*ids, from, false, to); c.get(); c.next()) t += plan.accept(*c.get(), dw->skip) ? 1 : 0;
         }
         total = t;

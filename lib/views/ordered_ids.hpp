@@ -279,10 +279,11 @@ inline KeyOrder::Pos seek(const KeyOrder &o, ByKey k, KeyedId e, bool strict) {
   if (strict) return o.partition_point([&](std::uint32_t x) { return !(e < k.at(x)); });
   return o.partition_point([&](std::uint32_t x) { return k.at(x) < e; });
 }
-// Entries with a key in [lo, hi), counted as count_keys() does.
-inline std::size_t count_keys(const KeyOrder &o, ByKey k, std::int64_t lo, std::int64_t hi) {
-  if (lo >= hi) return 0;
-  return o.count_between(seek(o, k, {lo, 0}, false), seek(o, k, {hi, 0}, false));
+// Entries with a key in [lo, top] (inclusive: up to INT64_MAX itself),
+// counted as count_keys() does.
+inline std::size_t count_keys(const KeyOrder &o, ByKey k, std::int64_t lo, std::int64_t top) {
+  if (lo > top) return 0;
+  return o.count_between(seek(o, k, {lo, 0}, false), seek(o, k, {top, std::numeric_limits<std::uint32_t>::max()}, true));
 }
 
 }  // namespace dealcore::views

@@ -297,3 +297,27 @@ TEST_CASE("list_deal_views gives list_deals' pages, its items as views into one 
   CHECK(items > 1000);
   CHECK(testutil::code_of([&] { d.db.list_deal_views({.text = "\xd0\x28"}); }) == Errc::invalid_argument);
 }
+
+TEST_CASE("amount filters reach the largest amount, through every access path") {
+  // amount_max = INT64_MAX has no exclusive bound above it: a range scan
+  // must still include a deal of exactly that amount.
+  Data d;
+  auto sys = Actor::system();
+  const auto top = std::numeric_limits<std::int64_t>::max();
+  Id rich = d.db.create_deal(sys, {.name = "Крупная", .pipeline_id = d.c.sales, .amount = top, .currency = "RUB"});
+  for (int path : {0, 1, 2, 3, 4}) {
+    views::g_force_access_path = path;
+    for (auto sort : {SortField::amount, SortField::updated, SortField::stage}) {
+      CAPTURE(path);
+      CAPTURE(static_cast<int>(sort));
+      auto page = d.db.list_deals({.pipelines = {d.c.sales}, .amount_min = top - 1, .amount_max = top},
+                                  {.sort = sort, .with_total = true});
+      REQUIRE(page.items.size() == 1);
+      CHECK(page.items[0].id == rich);
+      CHECK(page.total == 1);
+      auto all = d.db.list_deals({.amount_max = top}, {.sort = sort, .with_total = true});
+      CHECK(all.total == d.db.deal_count());
+    }
+  }
+  views::g_force_access_path = 0;
+}
