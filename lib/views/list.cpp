@@ -129,6 +129,8 @@ std::size_t g_tiny_list_max = 64;
 // intersect) or exclusions; the rest is a predicate over the row.
 class ListPlan {
  public:
+  using BitmapList = boost::container::small_vector<const Bitmap *, 4>;
+  using Values = boost::container::small_vector<std::uint64_t, 2>;
   // Posting lists a walk already guarantees: accept() does not test them.
   struct Known {
     const Bitmap *a = nullptr, *b = nullptr;
@@ -185,7 +187,7 @@ class ListPlan {
     dim(Dim::owner, f_.owners, owners_, v.by_owner_, true);
     dim(Dim::dept, f_.departments, depts_, v.by_dept_, true);
     if (!f_.kinds.empty()) {
-      std::vector<const Bitmap *> parts;
+      BitmapList parts;
       for (auto k : f_.kinds) {
         auto i = static_cast<int>(k);
         if (i < 0 || i > 2) throw Error(Errc::invalid_argument, "unknown stage kind in filter");
@@ -226,7 +228,7 @@ class ListPlan {
       if (clients_.empty()) impossible_ = true;
       // A big client's deals are a bitmap; a small one's, a few ids that
       // make a bitmap of this plan's own.
-      std::vector<const Bitmap *> parts;
+      BitmapList parts;
       std::vector<std::uint32_t> few;
       for (auto c : clients_) {
         if (const Bitmap *b = v.by_client_.big(c))
@@ -378,14 +380,14 @@ class ListPlan {
   }
 
   // The values the filter allows for a dimension; empty: any.
-  const std::vector<std::uint64_t> &values_of(Dim d) const { return dim_values_[static_cast<int>(d)]; }
+  const Values &values_of(Dim d) const { return dim_values_[static_cast<int>(d)]; }
 
   // A walk over the per-dimension orders of the sort key: one stretch of
   // KeyOrder per allowed value, merged; span is how many entries they
   // hold (within the seek range, when there is one).
   struct DimWalk {
     const DimOrder *order = nullptr;
-    std::vector<const KeyOrder *> parts;
+    boost::container::small_vector<const KeyOrder *, 4> parts;
     double span = 0;
     Known skip;  // the walked dimension's own drivers
   };
@@ -659,9 +661,9 @@ class ListPlan {
   }
   // The posting list of every key, appended to out; false when a key has
   // none (then no deal can hold every key).
+  template <class Out>
   static bool postings_of_all(const std::vector<std::uint32_t> &keys,
-                              const std::unordered_map<std::uint32_t, Bitmap> &postings,
-                              std::vector<const Bitmap *> &out) {
+                              const std::unordered_map<std::uint32_t, Bitmap> &postings, Out &out) {
     for (auto k : keys) {
       auto it = postings.find(k);
       if (it == postings.end()) return false;
@@ -670,14 +672,14 @@ class ListPlan {
     return true;
   }
   void add_union(const std::vector<std::uint32_t> &keys, const std::unordered_map<std::uint32_t, Bitmap> &postings) {
-    std::vector<const Bitmap *> parts;
+    BitmapList parts;
     for (auto k : keys) {
       auto it = postings.find(k);
       if (it != postings.end()) parts.push_back(&it->second);
     }
     add_union_of(parts);
   }
-  void add_union_of(const std::vector<const Bitmap *> &parts) {
+  void add_union_of(const BitmapList &parts) {
     if (parts.empty()) {
       impossible_ = true;
       return;
@@ -699,7 +701,7 @@ class ListPlan {
   std::vector<std::uint32_t> pipelines_, stages_, owners_, depts_, kinds_, clients_, segments_, tags_any_, tags_all_,
       tags_none_, currencies_;
   const Bitmap *dim_driver_[kDims] = {};
-  std::vector<std::uint64_t> dim_values_[kDims];  // see values_of()
+  Values dim_values_[kDims];                       // see values_of()
   std::vector<std::uint32_t> tiny_;                // see tiny()
   bool has_tiny_ = false;
   unsigned kind_mask_ = 0, activity_mask_ = 0;
@@ -710,14 +712,14 @@ class ListPlan {
   // Bitmaps of this plan's own: unions_ stand for one condition each (or
   // a part of one); each of owned_ is a condition every match is in.
   std::vector<std::unique_ptr<Bitmap>> unions_, owned_;
-  std::vector<const Bitmap *> drivers_, excluded_;
+  BitmapList drivers_, excluded_;
   // The same sets for accept(), with their bits where the views keep them.
   struct Test {
     const Bitmap *set;
     const DenseBits *bits;
     bool contains(std::uint32_t id) const { return bits ? bits->contains(id) : set->contains(id); }
   };
-  std::vector<Test> tests_in_, tests_out_;
+  boost::container::small_vector<Test, 4> tests_in_, tests_out_;
   std::vector<const Bitmap *> text_sets_;  // the text's trigram postings, smallest first
   std::vector<Range> ranges_;
   std::optional<std::size_t> range_driver_;
@@ -884,6 +886,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // ascending walks only).
 
   std::vector<std::uint32_t> got;  // ids: an ids_only page never reads a row
+  got.reserve(want);
   std::optional<std::int64_t> total;
   auto count_total = [&] {
     Bitmap c = plan.candidates();
@@ -1199,6 +1202,7 @@ std::optional<DealPage> DealViews::stage_cards(std::uint32_t stage, int limit, M
   // skipped, one more than asked for to know whether a next page exists.
   std::vector<std::uint32_t> got;
   const auto want = static_cast<std::size_t>(limit) + 1;
+  got.reserve(want);
   for (KeyOrder::Cursor c(*ids, ids->end(), true); c.get() && got.size() < want; c.next())
     if (!archived_bits_.contains(*c.get())) got.push_back(*c.get());
   const bool more = got.size() > static_cast<std::size_t>(limit);
