@@ -52,13 +52,25 @@ std::vector<std::uint32_t> trigrams_of(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// A column's sum of amounts wraps modulo 2^64 past INT64_MAX minor units
+// (92 quadrillion roubles) instead of overflowing, which is undefined: a
+// removal then still undoes its addition, and a rebuild gives the same
+// (wrapped) sum.
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
+}  // namespace
+
 void Aggregate::add(std::uint16_t currency, std::int64_t amount, int sign) {
   count += sign;
   auto it = std::lower_bound(sums.begin(), sums.end(), currency,
                              [](const Sum &p, std::uint16_t c) { return p.currency < c; });
   if (it == sums.end() || it->currency != currency) it = sums.insert(it, {currency, 0, 0});
   it->count += sign;
-  it->sum += sign * amount;
+  it->sum = wrapping_add(it->sum, sign > 0 ? amount : static_cast<std::int64_t>(0 - static_cast<std::uint64_t>(amount)));
   if (it->count == 0) sums.erase(it);
 }
 
@@ -69,7 +81,7 @@ void Aggregate::merge(const Aggregate &o) {
                                [](const Sum &p, std::uint16_t c) { return p.currency < c; });
     if (it == sums.end() || it->currency != x.currency) it = sums.insert(it, {x.currency, 0, 0});
     it->count += x.count;
-    it->sum += x.sum;
+    it->sum = wrapping_add(it->sum, x.sum);
   }
 }
 
