@@ -843,7 +843,9 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // changed this week, by stage".
   struct StagePart {
     const KeyOrder *ids;
-    std::int64_t key;  // the stage's sort key
+    std::int64_t key;          // the stage's sort key
+    KeyOrder::Pos from, to;    // the stretch to walk: the range's, or all of it
+    double span;
   };
   std::optional<ListPlan::StageWalk> sw;
   std::vector<StagePart> stage_parts;
@@ -851,29 +853,35 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   if (!few && o.sort == SortField::stage && !pf.stage_order.empty() && pf.stage_order.size() <= 64 && force != 2 &&
       (sw = plan.stage_walk())) {
     const ByKey k = by_key(sw->order->sort);
-    std::vector<double> spans;
+    // Each stage's stretch found once, for the estimate and for the walk.
     auto consider = [&](std::uint32_t stage, std::int64_t key) {
       if (!plan.allows_stage(stage)) return;
       if (cursor && (desc ? key > cursor->key.num : key < cursor->key.num)) return;  // wholly before the cursor
       const KeyOrder *ids = sw->order->find(stage);
       if (!ids) return;
-      stage_parts.push_back({ids, key});
-      spans.push_back(static_cast<double>(sw->range ? count_keys(*ids, k, sw->range->lo, sw->range->top) : ids->size()));
+      if (!sw->range) {
+        stage_parts.push_back({ids, key, ids->begin(), KeyOrder::Pos{SIZE_MAX, 0}, static_cast<double>(ids->size())});
+        return;
+      }
+      const auto from = views::seek(*ids, k, {sw->range->lo, 0}, false), to = seek_past(*ids, k, sw->range->top);
+      stage_parts.push_back({ids, key, from, to, static_cast<double>(ids->count_between(from, to))});
     };
     if (desc)
       for (auto s = pf.stage_order.rbegin(); s != pf.stage_order.rend(); ++s) consider(s->first, s->second);
     else
       for (const auto &s : pf.stage_order) consider(s.first, s.second);
     double span = 0;
-    for (double x : spans) span += x;
+    for (const auto &part : stage_parts) span += part.span;
     // Whole stages until the expected matches fill the page.
     const double pass = std::min(1.0, hits / std::max(span, 1.0));
     const double per_visit =
         8.0 + 10.0 * static_cast<double>(plan.bitmap_tests(sw->skip)) + (sw->rows ? 40.0 * pass : 0.0);
+    // The seeks are done (above); what is left is the entries and a sort
+    // of each stage's matches.
     double cost = 0, expected = 0;
-    for (double x : spans) {
-      cost += 300.0 + per_visit * x;
-      expected += x * pass;
+    for (const auto &part : stage_parts) {
+      cost += 50.0 + per_visit * part.span;
+      expected += part.span * pass;
       if (expected >= static_cast<double>(want)) break;
     }
     staged = cost < mat_cost;
@@ -923,14 +931,10 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     take_top(keyed);
     if (o.with_total) total = t;
   } else if (staged) {
-    const ByKey k = by_key(sw->order->sort);
     std::vector<std::uint32_t> ids;
     for (const auto &part : stage_parts) {
       ids.clear();
-      const auto from = sw->range ? views::seek(*part.ids, k, {sw->range->lo, 0}, false) : part.ids->begin();
-      const auto to =
-          sw->range ? seek_past(*part.ids, k, sw->range->top) : KeyOrder::Pos{SIZE_MAX, 0};
-      for (KeyOrder::Cursor c(*part.ids, from, false, to); c.get(); c.next())
+      for (KeyOrder::Cursor c(*part.ids, part.from, false, part.to); c.get(); c.next())
         if (plan.accept(*c.get(), sw->skip, sw->rows)) ids.push_back(*c.get());
       std::sort(ids.begin(), ids.end());
       if (desc) std::reverse(ids.begin(), ids.end());
