@@ -773,7 +773,8 @@ DEALCORE_EXPORT const dealcore_stage *dealcore_board_column_stage(const dealcore
 /* The number of matching deals in the stage (not only the cards). */
 DEALCORE_EXPORT int64_t dealcore_board_column_deal_count(const dealcore_board_column *c)
     DEALCORE_NOEXCEPT;
-/* Amount sums, one per currency present, sorted by currency code. */
+/* Amount sums, one per currency present, sorted by currency code (a sum past INT64_MAX minor
+   units wraps modulo 2^64). */
 DEALCORE_EXPORT size_t dealcore_board_column_sum_count(const dealcore_board_column *c)
     DEALCORE_NOEXCEPT;
 DEALCORE_EXPORT int64_t dealcore_board_column_sum_amount(const dealcore_board_column *c,

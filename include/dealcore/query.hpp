@@ -153,7 +153,7 @@ struct BoardFilter {
 struct StageColumn {
   Stage stage;
   std::int64_t count = 0;
-  std::vector<Money> sums;  // one per currency present, sorted by code
+  std::vector<Money> sums;  // one per currency present, sorted by code; wraps modulo 2^64 past INT64_MAX
   std::vector<Deal> cards;
   std::string next_cursor;  // continue this column with Database::list_deals
 };
