@@ -16,8 +16,10 @@
 //    department), kept on every change, so a board costs O(stages).
 // A list question picks its access path by estimated cost: walk a filtered
 // dimension's order, intersect the posting lists smallest first and take
-// the top of the hits, or walk the ordered index of the requested sort and
-// stop after a page.
+// the top of the hits, walk the ordered index of the requested sort and
+// stop after a page, or (the stage sort) walk each stage's part of a
+// (stage, key) order; a small client's or a phone's few deals are simply
+// tested and ranked.
 //
 // Thread safety: none inside; the engine guards a DealViews with a
 // shared_mutex (many readers or one writer).

@@ -226,8 +226,9 @@ class ListPlan {
       }
       std::sort(clients_.begin(), clients_.end());
       if (clients_.empty()) impossible_ = true;
-      // A big client's deals are a bitmap; a small one's, a few ids that
-      // make a bitmap of this plan's own.
+      // A big client's deals are a bitmap; a small one's, a few ids: the
+      // candidates themselves when every client is small (tiny()), else a
+      // bitmap of this plan's own.
       BitmapList parts;
       std::vector<std::uint32_t> few;
       for (auto c : clients_) {
@@ -237,9 +238,7 @@ class ListPlan {
           for (auto id : v.by_client_.small(c)) few.push_back(id);
       }
       std::sort(few.begin(), few.end());
-      if (parts.empty() && !few.empty() && few.size() <= g_tiny_list_max && g_force_access_path == 0) {
-        // Only small clients: their few deals are the candidates, tested
-        // and ranked by list() one by one (tiny()); no bitmap is made.
+      if (parts.empty() && !few.empty() && tiny_enough(few.size())) {
         tiny_ = std::move(few);
         has_tiny_ = true;
       } else {
@@ -268,7 +267,7 @@ class ListPlan {
         std::vector<std::uint32_t> both;
         std::set_intersection(tiny_.begin(), tiny_.end(), c->begin(), c->end(), std::back_inserter(both));
         tiny_ = std::move(both);
-      } else if (c->size() <= g_tiny_list_max && g_force_access_path == 0) {
+      } else if (tiny_enough(c->size())) {
         tiny_ = *c;
         has_tiny_ = true;
       } else {
@@ -659,6 +658,9 @@ class ListPlan {
     r.scoped_est = r.est;
     ranges_.push_back(r);
   }
+  // Whether n known deals are few enough to be the candidates themselves,
+  // tested and ranked one by one (never under a forced path).
+  static bool tiny_enough(std::size_t n) { return n <= g_tiny_list_max && g_force_access_path == 0; }
   // The posting list of every key, appended to out; false when a key has
   // none (then no deal can hold every key).
   template <class Out>
@@ -783,7 +785,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     return desc ? c < 0 : c > 0;
   };
 
-  // A small client's few deals need no plan (see the first branch below).
+  // A small client's or a phone's few deals need no plan (see the first
+  // branch below).
   const std::vector<std::uint32_t> *few = plan.tiny();
   // Cost model in nanoseconds, measured roughly on the bench machine: a
   // candidate fetch plus predicate ~25, a dense key read ~15, a step of an
@@ -917,8 +920,8 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     for (std::size_t i = 0; i < top; ++i) got.push_back(keyed[i].first.id);
   };
   if (few) {
-    // A few known deals (a small client's): each tested, its row read for
-    // its key, and ranked.
+    // A few known deals (a small client's, a phone's): each tested, its row
+    // read for its key, and ranked.
     std::vector<std::pair<SortKey, const Row *>> keyed;
     std::int64_t t = 0;
     for (auto id : *few) {

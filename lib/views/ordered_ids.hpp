@@ -215,16 +215,10 @@ class SortedBlocks {
     return o;
   }
 
-  // Number of entries in [lo, hi) of the key: exact when the range spans
-  // at most kExactBlocks blocks, else estimated from the blocks' average
-  // fill; O(log n) either way.
+  // Number of entries in [a, b) (a <= b): exact when the stretch spans at
+  // most kExactBlocks blocks, else estimated from the blocks' average fill;
+  // O(1) or O(kExactBlocks) either way.
   static constexpr std::size_t kExactBlocks = 16;
-  std::size_t count_keys(std::int64_t lo, std::int64_t hi) const {
-    if (lo >= hi || blocks_.empty()) return 0;
-    return count_between(seek({lo, 0}, false), seek({hi, 0}, false));
-  }
-  // Number of entries in [a, b) (a <= b): exact over up to kExactBlocks
-  // blocks, else estimated.
   std::size_t count_between(Pos a, Pos b) const {
     if (blocks_.empty()) return 0;
     if (a.b == b.b) return b.i - a.i;
@@ -280,7 +274,7 @@ inline KeyOrder::Pos seek(const KeyOrder &o, ByKey k, KeyedId e, bool strict) {
   return o.partition_point([&](std::uint32_t x) { return k.at(x) < e; });
 }
 // Entries with a key in [lo, top] (inclusive: up to INT64_MAX itself),
-// counted as count_keys() does.
+// exact or estimated as count_between() says.
 inline std::size_t count_keys(const KeyOrder &o, ByKey k, std::int64_t lo, std::int64_t top) {
   if (lo > top) return 0;
   return o.count_between(seek(o, k, {lo, 0}, false), seek(o, k, {top, std::numeric_limits<std::uint32_t>::max()}, true));
