@@ -26,6 +26,7 @@
 #pragma once
 
 #include <boost/container/small_vector.hpp>
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -98,6 +99,13 @@ class RowTable {
     return r.id == id && id != 0 ? &r : nullptr;
   }
   Row *find(std::uint32_t id) { return const_cast<Row *>(std::as_const(*this).find(id)); }
+  // The slot of a deal the views hold (id from their own orders or
+  // posting lists), found without reading it: a page can then ask for its
+  // rows' cache lines before the first of them arrives.
+  const Row *slot(std::uint32_t id) const {
+    assert(find(id));
+    return &pages_[id >> kPageBits][id & (kPage - 1)];
+  }
   // Moves r into its empty slot.
   Row &place(Row &&r) {
     const auto p = r.id >> kPageBits;
