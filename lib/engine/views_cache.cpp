@@ -26,7 +26,8 @@ namespace {
 
 // Bump when the stream of views/cache.cpp or this header changes shape.
 // 2: kanban cells by (pipeline, owner or department); 3: seq and outside.
-constexpr std::uint32_t kFormat = 8;
+// 9: the (pipeline, name) order.
+constexpr std::uint32_t kFormat = 9;
 constexpr char kMagic[8] = {'D', 'C', 'V', 'I', 'E', 'W', 'S', '\0'};
 
 struct Header {

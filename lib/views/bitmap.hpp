@@ -99,6 +99,12 @@ class Bitmap {
     cache_check(b != nullptr, "posting list");
     return Bitmap(b);
   }
+  // The members, in increasing order, into out (resized to them): no
+  // allocation when out is already large enough.
+  void decode_into(std::vector<std::uint32_t> &out) const {
+    out.resize(n_);
+    if (n_ > 0) roaring_bitmap_to_uint32_array(r_, out.data());
+  }
   std::vector<std::uint32_t> to_vector() const {
     std::vector<std::uint32_t> v(size());
     roaring_bitmap_to_uint32_array(r_, v.data());

@@ -369,7 +369,7 @@ void DealViews::load(CacheSections &sections) {
 }
 
 // Every entry of an order is a deal id the key tables hold, and each order
-// is sorted by its keys. The keys are read at random (13 million of them at
+// is sorted by its keys. The keys are read at random (14 million of them at
 // 1M deals), so each is asked for a few entries ahead, and a second thread
 // takes every other order.
 void DealViews::check_orders() const {

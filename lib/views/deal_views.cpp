@@ -90,7 +90,8 @@ void Aggregate::merge(const Aggregate &o) {
 // a list and of a kanban column), a column's, an owner's and a currency's
 // deals by amount ("RUB deals between 100k and 500k, smallest first"),
 // an owner's deals by their nearest open task ("my deals, what is due
-// next"), won/lost/open deals by creation.
+// next"), won/lost/open deals by creation, a pipeline's deals by name (keyed
+// by the name rank, which relabelling changes without reordering).
 DealViews::DealViews() {
   for (auto [dim, sort] : {std::pair{Dim::all, SortField::updated}, {Dim::all, SortField::created},
                            {Dim::all, SortField::amount}, {Dim::pipeline, SortField::updated},
@@ -99,7 +100,7 @@ DealViews::DealViews() {
                            {Dim::stage, SortField::amount}, {Dim::owner, SortField::amount},
                            {Dim::currency, SortField::amount}, {Dim::owner, SortField::next_task_due},
                            {Dim::pipeline_owner, SortField::updated},
-                           {Dim::kind, SortField::created}})
+                           {Dim::kind, SortField::created}, {Dim::pipeline, SortField::name}})
     orders_.push_back({dim, sort, {}});
 }
 
@@ -120,6 +121,7 @@ ByKey DealViews::by_key(SortField f) const {
     case SortField::created: return {created_by_id_.data()};
     case SortField::amount: return {amount_by_id_.data()};
     case SortField::next_task_due: return {next_due_by_id_.data()};
+    case SortField::name: return {name_rank_by_id_.data()};
     default: throw Error(Errc::internal, "views: no order by that key");
   }
 }
@@ -600,13 +602,17 @@ void DealViews::bulk_trigrams() {
   for (auto &[g, b] : by_trigram_) b.optimize();
 }
 
-// Every order from all rows (those already indexed and the staged ones),
-// one sort each.
-void DealViews::bulk_orders() {
+// Every order of a numeric key (names: false) or by name (true) from all
+// rows (those already indexed and the staged ones), one sort each. The
+// name orders need the ranks, which bulk_rows() gives.
+void DealViews::bulk_orders(bool names) {
   std::vector<std::uint32_t> ids;
   for (auto &o : orders_) {
+    if ((o.sort == SortField::name) != names) continue;
     Buckets<KeyedId> parts;
-    auto add = [&](const Row &r) { parts[dim_value(r, o.dim)].push_back({numeric_key(r, o.sort), r.id}); };
+    auto add = [&](const Row &r) {
+      parts[dim_value(r, o.dim)].push_back({names ? name_rank_by_id_[r.id] : numeric_key(r, o.sort), r.id});
+    };
     rows_.for_each(add);
     for (const Row &r : staged_) add(r);
     o.by_value.clear();
@@ -637,13 +643,14 @@ void DealViews::end_bulk() {
   }
   try {
     bulk_postings();
-    bulk_orders();
+    bulk_orders(false);
   } catch (...) {
     if (done.valid()) done.wait();
     throw;
   }
   if (done.valid()) done.get();
   bulk_rows(name_order);  // moves the staged rows: after every reader is done
+  bulk_orders(true);
   clients_.shrink();
   bulk_ = false;
 }

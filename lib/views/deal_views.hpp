@@ -368,10 +368,11 @@ class DealViews {
   std::optional<DealPage> stage_cards(std::uint32_t stage, int limit, Millis now, Millis today_end) const;
   void aggregate(const Row &r, int sign);
   // Parts of end_bulk(): all but the last read the staged rows and write
-  // only their own members (or return); bulk_rows() then moves the rows in.
+  // only their own members (or return); bulk_rows() then moves the rows in
+  // and ranks the names, and bulk_orders(true) builds the orders by name.
   void bulk_postings();
   void bulk_trigrams();
-  void bulk_orders();
+  void bulk_orders(bool names);
   std::vector<std::uint32_t> bulk_name_order() const;
   void bulk_rows(const std::vector<std::uint32_t> &order);
   // Parts of save() (views/cache.cpp), run side by side: sections 0 and 1,

@@ -730,19 +730,33 @@ class ListPlan {
 // A posting list as a flat bitset for the length of a walk: a step's test
 // is one bit read (the set is 128 KB at 1M deals, cache-resident) instead
 // of a roaring lookup (~30-50 ns), for the cost of setting and clearing the
-// list's bits. The words are thread-local and all zero between uses.
+// list's bits. The members are decoded in bulk (roaring's own loop, ~5x
+// faster than its iterator), and a dense list is cleared by zeroing the
+// words between its first and last member rather than member by member.
+// The words are thread-local and all zero between uses.
 class FlatFilter {
  public:
   FlatFilter(const Bitmap &b, std::size_t ids) : b_(b) {
     auto &w = words();
     if (w.size() < (ids + 63) / 64) w.resize((ids + 63) / 64);
-    b.for_each([&](std::uint32_t id) { w[id >> 6] |= std::uint64_t{1} << (id & 63); });
+    auto &v = members();
+    b.decode_into(v);
+    if (v.empty()) return;
+    for (auto id : v) w[id >> 6] |= std::uint64_t{1} << (id & 63);
+    lo_ = v.front() >> 6;
+    hi_ = v.back() >> 6;
+    if (v.capacity() > kKeptMembers) std::vector<std::uint32_t>().swap(v);  // a thread keeps 256 KB at most
   }
   FlatFilter(const FlatFilter &) = delete;
   FlatFilter &operator=(const FlatFilter &) = delete;
   ~FlatFilter() {
+    if (b_.empty()) return;
     auto &w = words();
-    b_.for_each([&](std::uint32_t id) { w[id >> 6] = 0; });
+    // Zeroing a word costs far less than visiting a member again.
+    if (hi_ - lo_ + 1 <= 16 * b_.size())
+      std::fill(w.begin() + static_cast<std::ptrdiff_t>(lo_), w.begin() + static_cast<std::ptrdiff_t>(hi_) + 1, 0);
+    else
+      b_.for_each([&](std::uint32_t id) { w[id >> 6] = 0; });
   }
   bool contains(std::uint32_t id) const {
     const auto &w = words();
@@ -754,7 +768,13 @@ class FlatFilter {
     thread_local std::vector<std::uint64_t> w;
     return w;
   }
+  static constexpr std::size_t kKeptMembers = 1 << 16;
+  static std::vector<std::uint32_t> &members() {
+    thread_local std::vector<std::uint32_t> v;
+    return v;
+  }
   const Bitmap &b_;
+  std::size_t lo_ = 0, hi_ = 0;
 };
 
 DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
@@ -804,6 +824,18 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   const double mat_cost = plan.driver_cost() + (dense_key ? 15.0 : 25.0) * cands + 10.0 * hits;
   bool walk = false, dim = false, flat = false;
   std::optional<ListPlan::DimWalk> dw;
+  // The walk of a filtered dimension's own order of the sort key, merged
+  // over the filter's values of it (see ListPlan::dim_walk), and its cost.
+  auto consider_dim = [&](const ListPlan::Range *range) {
+    dw = plan.dim_walk(o.sort, range, force == 1);
+    if (!dw) return std::numeric_limits<double>::infinity();
+    const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
+    // Bit tests on every entry; the row only for those that pass them.
+    const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
+    const double per_visit =
+        5.0 + 10.0 * static_cast<double>(plan.bitmap_tests(dw->skip)) + (plan.residual() ? 40.0 * pass : 0.0);
+    return per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
+  };
   if (!few && o.sort == SortField::name) {
     // Walk the name order, testing each step in the posting lists, and
     // reading the rows of those that pass when a condition needs the row
@@ -820,21 +852,22 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     const double flat_cost = 4.0 * first + (2.0 + tests * std::min(1.0, first / std::max(n, 1.0))) * visits;
     flat = plan.first_driver() && (force == 1 ? g_force_access_path == 1 : flat_cost < plain_cost);
     const double walk_cost = std::min(plain_cost, flat_cost) + (plan.residual() ? 100.0 * pass * visits : 0.0);
-    walk = walk_cost < mat_cost;
-    if (force) walk = force == 1;
+    // Or, with a pipeline filter, the pipelines' own name orders: only
+    // their deals are visited, and no bitset is made.
+    const double dim_cost = consider_dim(nullptr);
+    walk = walk_cost < mat_cost && walk_cost <= dim_cost;
+    dim = !walk && dim_cost < mat_cost;
+    if (force) {
+      walk = force == 1;
+      dim = force == 3 && dw;
+    }
   } else if (!few && (o.sort == SortField::updated || o.sort == SortField::created || o.sort == SortField::amount ||
              (o.sort == SortField::next_task_due && !desc))) {
     // Walk the order of the sort key: of all deals, or merged over the
     // filtered values of a dimension kept in that order (fewer entries),
     // testing the rest of the filter in the posting lists.
-    dw = plan.dim_walk(o.sort, seek, force == 1);
+    const double dim_cost = consider_dim(seek);
     if (dw) {
-      const double visits = std::min(dw->span, static_cast<double>(want) * dw->span / std::max(hits, 0.5));
-      // Bit tests on every entry; the row only for those that pass them.
-      const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
-      const double per_visit =
-          5.0 + 10.0 * static_cast<double>(plan.bitmap_tests(dw->skip)) + (plan.residual() ? 40.0 * pass : 0.0);
-      const double dim_cost = per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
       dim = dim_cost < mat_cost;
       if (force) dim = force != 2;
     }

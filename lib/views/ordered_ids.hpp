@@ -9,7 +9,7 @@
 // updated_at) does. A balanced tree would cost ~48 bytes and a cache miss an
 // entry; sorted blocks of up to kBlock entries cost the entry's bytes, walk
 // sequentially, and insert with a memmove inside one block. A deal id is 4
-// bytes where (key, id) is 12: a deal is in 13 orders, 6 of them by the
+// bytes where (key, id) is 12: a deal is in 14 orders, 6 of them by the
 // same updated time, so keeping the key once, by id, saves ~100 bytes a
 // deal; a walk of one order reads no key at all.
 #pragma once
