@@ -101,10 +101,12 @@ class RowTable {
   Row *find(std::uint32_t id) { return const_cast<Row *>(std::as_const(*this).find(id)); }
   // The slot of a deal the views hold (id from their own orders or
   // posting lists), found without reading it: a page can then ask for its
-  // rows' cache lines before the first of them arrives.
+  // rows' cache lines before the first of them arrives. nullptr past the
+  // allocated pages.
   const Row *slot(std::uint32_t id) const {
     assert(find(id));
-    return &pages_[id >> kPageBits][id & (kPage - 1)];
+    const auto p = id >> kPageBits;
+    return p < pages_.size() && pages_[p] ? &pages_[p][id & (kPage - 1)] : nullptr;
   }
   // Moves r into its empty slot.
   Row &place(Row &&r) {

@@ -120,6 +120,14 @@ KeyOrder::Pos seek_past(const KeyOrder &o, ByKey k, std::int64_t top) {
   return seek(o, k, {top, std::numeric_limits<std::uint32_t>::max()}, true);
 }
 
+// Asks for every cache line of [p, p + n) but the first.
+void prefetch_rest(const void *p, std::size_t n) {
+  auto a = (reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63}) + 64;
+  const auto end = reinterpret_cast<std::uintptr_t>(p) + n;
+  for (; a < end; a += 64) __builtin_prefetch(reinterpret_cast<const void *>(a));
+}
+
+
 }  // namespace
 
 int g_force_access_path = 0;
@@ -957,6 +965,13 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     // read for its key, and ranked.
     std::vector<std::pair<SortKey, const Row *>> keyed;
     std::int64_t t = 0;
+    // Their rows asked for at once: the loop's tests and ranking between
+    // one row and the next kept those misses from overlapping.
+    for (auto id : *few) {
+      const Row *r = rows_.slot(id);
+      __builtin_prefetch(r);
+      prefetch_rest(r, sizeof(Row));
+    }
     for (auto id : *few) {
       if (!plan.accept(id, {})) continue;
       ++t;
@@ -1157,16 +1172,6 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   return page;
 }
 
-namespace {
-
-// Asks for every cache line of [p, p + n) but the first.
-void prefetch_rest(const void *p, std::size_t n) {
-  auto a = (reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63}) + 64;
-  const auto end = reinterpret_cast<std::uintptr_t>(p) + n;
-  for (; a < end; a += 64) __builtin_prefetch(reinterpret_cast<const void *>(a));
-}
-
-}  // namespace
 
 template <class IdVector>
 std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
