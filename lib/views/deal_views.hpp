@@ -7,8 +7,8 @@
 //    (DimOrder: all deals by updated, created and amount;
 //    pipeline/stage/owner/department and (pipeline, owner) by updated;
 //    stage/owner/currency by amount; owner by nearest open task; stage kind
-//    by created). Every key ends in the id, so order is total and keyset
-//    pages are stable;
+//    by created; pipeline by name rank). Every key ends in the id, so order
+//    is total and keyset pages are stable;
 //  * posting lists (roaring bitmaps of deal ids) per pipeline, stage, stage
 //    kind, owner, department, tag, segment, currency, name trigram and for
 //    archived deals; each client's deals (ClientDeals: small sorted sets);
