@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -60,10 +61,17 @@ class CompactString {
 // and the external ref together. All empty costs no allocation. The folded
 // name is not kept: the views fold it again where they need it (see
 // DealViews::folded_name), ~65 bytes a deal less.
+//
+// An external ref that is a UUID in its canonical text (36 characters,
+// 8-4-4-4-12 hex digits, the letters all lower or all upper case: what 1C
+// and most ERPs use as a record's id) is kept as its 16 bytes, with the
+// case in its length word: 20 bytes a deal less, and the text is given
+// back exactly (external_ref() writes it into a caller's buffer).
 class RowData {
  public:
   static constexpr std::size_t kStrings = 3;
   enum Field { name = 0, external_ref = 1, lost_reason = 2 };
+  static constexpr std::size_t kUuidChars = 36;
 
   RowData() = default;
   // tags and contacts are sorted and made unique here.
@@ -73,29 +81,40 @@ class RowData {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
-    std::size_t chars = 0;
-    for (auto s : strings) chars += s.size();
-    if (tags.empty() && contacts.empty() && chars == 0) return;
     for (auto s : strings)
-      if (s.size() > UINT32_MAX) throw std::length_error("RowData: string too long");
+      if (s.size() > kMaxLength) throw std::length_error("RowData: string too long");
+    std::uint8_t uuid[16];
+    const std::uint32_t ref_word = pack_uuid(strings[external_ref], uuid);
+    std::uint32_t lengths[kStrings];
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < kStrings; ++i) {
+      lengths[i] = i == external_ref && ref_word ? ref_word : static_cast<std::uint32_t>(strings[i].size());
+      chars += stored(lengths[i]);
+    }
+    if (tags.empty() && contacts.empty() && chars == 0) return;
     const std::size_t head = 2 + kStrings, ids = tags.size() + contacts.size();
     p_.reset(new std::uint32_t[head + ids + (chars + 3) / 4]);
     p_[0] = static_cast<std::uint32_t>(tags.size());
     p_[1] = static_cast<std::uint32_t>(contacts.size());
-    for (std::size_t i = 0; i < kStrings; ++i) p_[2 + i] = static_cast<std::uint32_t>(strings[i].size());
+    for (std::size_t i = 0; i < kStrings; ++i) p_[2 + i] = lengths[i];
     std::copy(tags.begin(), tags.end(), p_.get() + head);
     std::copy(contacts.begin(), contacts.end(), p_.get() + head + tags.size());
     if (chars > 0) p_[head + ids + (chars + 3) / 4 - 1] = 0;  // the padding: a saved block is all defined
     char *c = reinterpret_cast<char *>(p_.get() + head + ids);
-    for (auto s : strings) {
-      if (!s.empty()) std::memcpy(c, s.data(), s.size());
-      c += s.size();
+    for (std::size_t i = 0; i < kStrings; ++i) {
+      if (i == external_ref && ref_word)
+        std::memcpy(c, uuid, sizeof uuid);
+      else if (!strings[i].empty())
+        std::memcpy(c, strings[i].data(), strings[i].size());
+      c += stored(lengths[i]);
     }
   }
-  RowData(const RowData &o)
-      : RowData(std::vector<std::uint32_t>(o.tags().begin(), o.tags().end()),
-                std::vector<std::uint32_t>(o.contacts().begin(), o.contacts().end()),
-                {o.str(name), o.str(external_ref), o.str(lost_reason)}) {}
+  RowData(const RowData &o) {
+    const auto w = o.words();
+    if (w.empty()) return;
+    p_.reset(new std::uint32_t[w.size()]);
+    std::copy(w.begin(), w.end(), p_.get());
+  }
   RowData(RowData &&) noexcept = default;
   RowData &operator=(RowData &&) noexcept = default;
   RowData &operator=(const RowData &o) {
@@ -115,12 +134,24 @@ class RowData {
     auto s = tags();
     return std::binary_search(s.begin(), s.end(), t);
   }
+  // The name or the lost reason (see external_ref() for the ref).
   std::string_view str(Field f) const {
+    assert(f != external_ref);
     if (!p_) return {};
-    const char *c = reinterpret_cast<const char *>(p_.get() + 2 + kStrings + p_[0] + p_[1]);
-    for (int i = 0; i < f; ++i) c += p_[2 + i];
-    return {c, p_[2 + f]};
+    return {chars() + offset_of(f), p_[2 + f]};
   }
+  // The external ref: a view into the block, or, for a packed UUID, its
+  // text written into buf.
+  std::string_view external_ref_text(char (&buf)[kUuidChars]) const {
+    if (!p_) return {};
+    const char *c = chars() + offset_of(external_ref);
+    const std::uint32_t w = p_[2 + external_ref];
+    if (!(w & kPacked)) return {c, w};
+    unpack_uuid(reinterpret_cast<const std::uint8_t *>(c), (w & kUpper) != 0, buf);
+    return {buf, kUuidChars};
+  }
+  // The bytes the block keeps for the ref (16 for a packed UUID).
+  std::size_t external_ref_bytes() const { return p_ ? stored(p_[2 + external_ref]) : 0; }
   // Where the block lives, for prefetching (nullptr when empty).
   const void *address() const { return p_.get(); }
   // Its size in bytes, from its header (which this reads); 0 when empty.
@@ -131,7 +162,7 @@ class RowData {
   std::span<const std::uint32_t> words() const {
     if (!p_) return {};
     std::size_t chars = 0;
-    for (std::size_t i = 0; i < kStrings; ++i) chars += p_[2 + i];
+    for (std::size_t i = 0; i < kStrings; ++i) chars += stored(p_[2 + i]);
     return {p_.get(), 2 + kStrings + std::size_t{p_[0]} + p_[1] + (chars + 3) / 4};
   }
   // From n words at p (any alignment).
@@ -144,7 +175,13 @@ class RowData {
     const std::uint32_t *w = d.p_.get();
     std::memcpy(d.p_.get(), p, n * sizeof(std::uint32_t));
     std::size_t chars = 0;
-    for (std::size_t i = 0; i < kStrings; ++i) chars += w[2 + i];
+    for (std::size_t i = 0; i < kStrings; ++i) {
+      // Only the ref may be a packed UUID, and then of 16 bytes; no other
+      // flag bits.
+      const std::uint32_t l = w[2 + i];
+      if (l & kPacked ? i != external_ref || (l & ~(kPacked | kUpper)) != 16 : l > kMaxLength) return std::nullopt;
+      chars += stored(l);
+    }
     if (n != head + std::size_t{w[0]} + w[1] + (chars + 3) / 4) return std::nullopt;
     for (std::size_t i = head + 1; i < head + w[0] + w[1]; ++i)
       if (i != head + w[0] && w[i - 1] >= w[i]) return std::nullopt;  // each set sorted and unique
@@ -152,6 +189,55 @@ class RowData {
   }
 
  private:
+  // A length word: the byte count, or for a packed UUID these flags and 16.
+  static constexpr std::uint32_t kPacked = 1u << 31, kUpper = 1u << 30;
+  static constexpr std::uint32_t kMaxLength = (1u << 30) - 1;
+  static std::size_t stored(std::uint32_t length_word) { return length_word & kMaxLength; }
+  const char *chars() const { return reinterpret_cast<const char *>(p_.get() + 2 + kStrings + p_[0] + p_[1]); }
+  std::size_t offset_of(Field f) const {
+    std::size_t o = 0;
+    for (int i = 0; i < f; ++i) o += stored(p_[2 + i]);
+    return o;
+  }
+  static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  // The length word of s packed into out, or 0 when s is not a UUID in
+  // canonical text with its letters in one case.
+  static std::uint32_t pack_uuid(std::string_view s, std::uint8_t (&out)[16]) {
+    if (s.size() != kUuidChars) return 0;
+    bool lower = false, upper = false;
+    std::size_t b = 0;
+    for (std::size_t i = 0; i < kUuidChars;) {
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (s[i++] != '-') return 0;
+        continue;
+      }
+      const int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
+      if (hi < 0 || lo < 0) return 0;
+      for (char c : {s[i], s[i + 1]}) {
+        lower |= c >= 'a' && c <= 'f';
+        upper |= c >= 'A' && c <= 'F';
+      }
+      out[b++] = static_cast<std::uint8_t>(hi * 16 + lo);
+      i += 2;
+    }
+    if (lower && upper) return 0;
+    return kPacked | (upper ? kUpper : 0) | 16;
+  }
+  static void unpack_uuid(const std::uint8_t *in, bool upper, char (&out)[kUuidChars]) {
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    std::size_t o = 0;
+    for (std::size_t b = 0; b < 16; ++b) {
+      if (b == 4 || b == 6 || b == 8 || b == 10) out[o++] = '-';
+      out[o++] = digits[in[b] >> 4];
+      out[o++] = digits[in[b] & 15];
+    }
+  }
+
   std::unique_ptr<std::uint32_t[]> p_;
 };
 

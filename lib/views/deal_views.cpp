@@ -657,7 +657,7 @@ void DealViews::end_bulk() {
 
 bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }
 
-DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
+DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, char (&ref_buf)[RowData::kUuidChars]) const {
   // Every field named: built in place, with no zeroing of the whole
   // struct first (which the default member initializers would cost a
   // declared-then-assigned DealView: a third of a warm page's time).
@@ -673,7 +673,7 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
                   .client_ref = clients_.ref(r.client),
                   .client_name = clients_.name(r.client),
                   .segment = segments_[r.segment],
-                  .external_ref = r.external_ref(),
+                  .external_ref = r.external_ref(ref_buf),
                   .lost_reason = r.lost_reason(),
                   .created_at = r.created,
                   .updated_at = r.updated,
@@ -686,7 +686,8 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end) const {
 }
 
 Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
-  Deal d = dealcore::to_deal(view_of(r, now, today_end));
+  char ref_buf[RowData::kUuidChars];
+  Deal d = dealcore::to_deal(view_of(r, now, today_end, ref_buf));
   if (with_lists) {
     for (auto t : r.tags()) d.tags.push_back(t);
     for (auto c : r.contacts()) d.contacts.push_back(c);

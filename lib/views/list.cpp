@@ -1236,9 +1236,15 @@ void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_
   const auto rows = page_rows(ids);
   out.items.clear();
   out.items.reserve(rows.size());
-  std::size_t bytes = 0;
+  // The external refs kept as UUIDs are written out here until the copy.
+  struct RefText {
+    char c[RowData::kUuidChars];
+  };
+  thread_local std::vector<RefText> refs;
+  if (refs.size() < rows.size()) refs.resize(rows.size());
+  std::size_t bytes = 0, i = 0;
   for (const Row *r : rows) {
-    const DealView &d = out.items.emplace_back(view_of(*r, now, today_end));
+    const DealView &d = out.items.emplace_back(view_of(*r, now, today_end, refs[i++].c));
     bytes += d.name.size() + d.currency.size() + d.client_ref.size() + d.client_name.size() + d.segment.size() +
              d.external_ref.size() + d.lost_reason.size() + 7;
   }

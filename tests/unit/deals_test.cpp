@@ -212,6 +212,59 @@ TEST_CASE("upsert by external_ref is idempotent") {
   CHECK(std::count(kinds.begin(), kinds.end(), "deal.tags_changed") == 1);
 }
 
+TEST_CASE("external refs that are UUIDs come back exactly, from the views, a page and the views cache") {
+  // The views keep a UUID-shaped ref in 16 bytes (see RowData); every way
+  // out must give the text the host wrote, case included.
+  const std::string path = testutil::temp_db("uuid-refs");
+  const std::vector<std::string> refs = {"5f0c3a2e-9b1d-11ef-80d5-005056b63c12", "5F0C3A2E-9B1D-11EF-80D5-005056B63C13",
+                                         "5f0c3a2e-9B1D-11ef-80d5-005056b63c14", "12345678-1234-1234-1234-123456789012",
+                                         "{5f0c3a2e-9b1d-11ef-80d5-005056b63c15}", "1c-guid-15", ""};
+  std::vector<Id> ids;
+  auto check = [&](Database &db) {
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      CAPTURE(refs[i]);
+      CHECK(db.get_deal(ids[i]).external_ref == refs[i]);
+      if (!refs[i].empty()) CHECK(db.find_deal_by_ref(refs[i])->id == ids[i]);
+    }
+    auto page = db.list_deals({}, {.sort = SortField::created, .descending = false});
+    auto views = db.list_deal_views({}, {.sort = SortField::created, .descending = false});
+    REQUIRE(page.items.size() == refs.size());
+    REQUIRE(views.items.size() == refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      CHECK(page.items[i].external_ref == refs[i]);
+      CHECK(views.items[i].external_ref == refs[i]);
+      CHECK(views.items[i].name == "Заказ " + std::to_string(i));  // the string after the ref
+    }
+    CHECK(db.verify().ok);
+  };
+  {
+    testutil::ManualClock clk;
+    auto db = Database::open(path, {.clock = clk.clock(), .views_cache_min_deals = 0});
+    testutil::Catalog c(db);
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      *clk.t += 1000;
+      ids.push_back(db.create_deal(Actor::system(), {.name = "Заказ " + std::to_string(i), .pipeline_id = c.sales,
+                                                     .external_ref = refs[i]}));
+    }
+    check(db);
+    // Renames make new blocks, which keep the packed refs.
+    for (std::size_t i = 0; i < 2; ++i) {
+      db.update_deal(Actor::system(), ids[i], {.name = "Заказ"});
+      CHECK(db.get_deal(ids[i]).external_ref == refs[i]);
+      db.update_deal(Actor::system(), ids[i], {.name = "Заказ " + std::to_string(i)});
+    }
+    check(db);
+  }
+  {
+    auto db = Database::open(path, {.views_cache_min_deals = 0});  // from the views cache written on close
+    check(db);
+  }
+  {
+    auto db = Database::open(path, {.views_cache = false});  // built from the tables
+    check(db);
+  }
+}
+
 TEST_CASE("contacts: phones in any notation find the same deals") {
   auto db = Database::open(testutil::temp_db("contacts"));
   testutil::Catalog c(db);

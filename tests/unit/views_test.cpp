@@ -251,13 +251,14 @@ TEST_CASE("RowData keeps a row's ids and strings in one block") {
   CHECK(d.has_tag(3));
   CHECK_FALSE(d.has_tag(4));
   CHECK(d.str(views::RowData::name) == "Поставка");
-  CHECK(d.str(views::RowData::external_ref).empty());
+  char buf[views::RowData::kUuidChars];
+  CHECK(d.external_ref_text(buf).empty());
   CHECK(d.str(views::RowData::lost_reason) == "дорого");
 
   // Strings alone, ids alone, and a copy that owns its own block.
   views::RowData only_text({}, {}, {"a", "ref-1", ""});
   CHECK(only_text.tags().empty());
-  CHECK(only_text.str(views::RowData::external_ref) == "ref-1");
+  CHECK(only_text.external_ref_text(buf) == "ref-1");
   views::RowData only_ids({5}, {}, {"", "", ""});
   CHECK(only_ids.has_tag(5));
   CHECK(only_ids.str(views::RowData::name).empty());
@@ -265,6 +266,54 @@ TEST_CASE("RowData keeps a row's ids and strings in one block") {
   CHECK(copy.address() != d.address());
   CHECK(copy.str(views::RowData::lost_reason) == "дорого");
   CHECK(copy.has_tag(7));
+}
+
+TEST_CASE("RowData keeps an external ref that is a UUID in 16 bytes and gives its text back exactly") {
+  const std::string lower = "5f0c3a2e-9b1d-11ef-80d5-005056b63c12", upper = "5F0C3A2E-9B1D-11EF-80D5-005056B63C12";
+  const std::string digits = "12345678-1234-1234-1234-123456789012";
+  char buf[views::RowData::kUuidChars];
+  for (const auto &ref : {lower, upper, digits}) {
+    CAPTURE(ref);
+    views::RowData d({2}, {9, 4}, {"Сделка", ref, "дорого"});
+    CHECK(d.external_ref_bytes() == 16);
+    CHECK(d.external_ref_text(buf) == ref);
+    // The strings around it are found past its 16 bytes.
+    CHECK(d.str(views::RowData::name) == "Сделка");
+    CHECK(d.str(views::RowData::lost_reason) == "дорого");
+    CHECK(d.bytes() == (2 + 3 + 3) * 4 + (12 + 16 + 12 + 3) / 4 * 4);
+    // A copy, and the block read back from its words (the views cache).
+    views::RowData copy = d;
+    CHECK(copy.external_ref_text(buf) == ref);
+    auto w = d.words();
+    auto back = views::RowData::from_words(w.data(), w.size());
+    REQUIRE(back);
+    CHECK(back->external_ref_text(buf) == ref);
+    CHECK(back->str(views::RowData::lost_reason) == "дорого");
+  }
+  // Anything else is kept as it is: mixed case, no dashes, braces, one
+  // character off, non-hex.
+  for (std::string ref : {std::string("5f0c3a2e-9B1D-11ef-80d5-005056b63c12"), std::string("5f0c3a2e9b1d11ef80d5005056b63c12"),
+                          "{" + lower + "}", lower.substr(1), lower + "0", std::string("5f0c3a2e-9b1d-11ef-80d5-005056b63c1g"),
+                          std::string("5f0c3a2e-9b1d-11ef-80d5_005056b63c12"), std::string("Ветер-1")}) {
+    CAPTURE(ref);
+    views::RowData d({}, {}, {"", ref, ""});
+    CHECK(d.external_ref_bytes() == ref.size());
+    CHECK(d.external_ref_text(buf) == ref);
+  }
+  // A damaged cache's block: the packed flag on the name, or on a ref of
+  // other than 16 bytes, is refused.
+  views::RowData d({}, {}, {"ab", lower, ""});
+  std::vector<std::uint32_t> w(d.words().begin(), d.words().end());
+  auto bad = w;
+  bad[2] |= 1u << 31;
+  CHECK_FALSE(views::RowData::from_words(bad.data(), bad.size()));
+  bad = w;
+  bad[3] = (bad[3] & ~0xFFFFu) | 17;
+  CHECK_FALSE(views::RowData::from_words(bad.data(), bad.size()));
+  bad = w;
+  bad[3] |= 1u << 29;
+  CHECK_FALSE(views::RowData::from_words(bad.data(), bad.size()));
+  CHECK(views::RowData::from_words(w.data(), w.size()));
 }
 
 TEST_CASE("client table: one number per (ref, name), every client of a ref found, across growth") {
