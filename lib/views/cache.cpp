@@ -243,7 +243,8 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
   }
   w.u64(clients_.size());
   for (std::uint32_t c = 0; c < clients_.size(); ++c) {
-    w.str(clients_.ref(c));
+    char ref[kUuidChars];
+    w.str(clients_.ref(c, ref));
     w.str(clients_.name(c));
   }
   save_strings(w, segments_);

@@ -7,9 +7,10 @@
 // ref) cost ~360 bytes a client and three cache misses to read one. Here a
 // client is its bytes in the arena plus 4 bytes of offset, and the two
 // lookups are open-addressing tables of client numbers, probed by hashing
-// the arena's bytes: ~80 bytes a client, one miss to read it. Clients are
-// never removed (the views keep no reference counts), so the tables need no
-// tombstones.
+// the arena's bytes: ~80 bytes a client, one miss to read it. A ref that
+// is a UUID (see uuid_pack) is kept as its 16 bytes, as a deal's external
+// ref is: 20 bytes a client less. Clients are never removed (the views keep
+// no reference counts), so the tables need no tombstones.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,8 @@
 #include <stdexcept>
 #include <string_view>
 #include <vector>
+
+#include "views/compact.hpp"
 
 namespace dealcore::views {
 
@@ -45,10 +48,11 @@ class ClientTable {
   // The number of (ref, name), 0 when not interned.
   std::uint32_t find(std::string_view ref, std::string_view name) const {
     const std::size_t mask = by_pair_.size() - 1;
+    const Packed probe(ref);
     for (std::size_t i = pair_hash(ref, name) & mask;; i = (i + 1) & mask) {
       std::uint32_t id = by_pair_[i];
       if (id == 0) return 0;
-      if (this->ref(id) == ref && this->name(id) == name) return id;
+      if (ref_is(id, probe) && this->name(id) == name) return id;
     }
   }
   // Appends a new client without looking for it first (a cache load, whose
@@ -59,21 +63,28 @@ class ClientTable {
     return true;
   }
 
-  std::string_view ref(std::uint32_t id) const { return {at(id) + 8, len(id, 0)}; }
-  std::string_view name(std::uint32_t id) const { return {at(id) + 8 + len(id, 0), len(id, 1)}; }
+  // The ref: a view into the arena, or a packed UUID's text written into buf.
+  std::string_view ref(std::uint32_t id, char (&buf)[kUuidChars]) const {
+    const std::uint32_t w = len(id, 0);
+    if (!(w & kPacked)) return {at(id) + 8, w};
+    uuid_unpack(reinterpret_cast<const std::uint8_t *>(at(id) + 8), (w & kUpper) != 0, buf);
+    return {buf, kUuidChars};
+  }
+  std::string_view name(std::uint32_t id) const { return {at(id) + 8 + ref_bytes(id), len(id, 1)}; }
   // Where a client's bytes start, for prefetching (reads its offset), and
   // how many there are (reads its first bytes).
   const void *address(std::uint32_t id) const { return at(id); }
-  std::size_t bytes(std::uint32_t id) const { return 8 + std::size_t{len(id, 0)} + len(id, 1); }
+  std::size_t bytes(std::uint32_t id) const { return 8 + ref_bytes(id) + len(id, 1); }
 
   // Calls fn(id) for every client with this external ref.
   template <class Fn>
   void for_each_with_ref(std::string_view ref, Fn &&fn) const {
     const std::size_t mask = by_ref_.size() - 1;
+    const Packed probe(ref);
     for (std::size_t i = std::hash<std::string_view>{}(ref) & mask;; i = (i + 1) & mask) {
       std::uint32_t id = by_ref_[i];
       if (id == 0) return;
-      if (this->ref(id) == ref) fn(id);
+      if (ref_is(id, probe)) fn(id);
     }
   }
 
@@ -84,6 +95,33 @@ class ClientTable {
   }
 
  private:
+  // A ref's length word: its byte count, or for a packed UUID these flags
+  // and 16.
+  static constexpr std::uint32_t kPacked = 1u << 31, kUpper = 1u << 30;
+  // A ref as the arena keeps it: the length word and the bytes.
+  struct Packed {
+    explicit Packed(std::string_view ref) {
+      bool upper = false;
+      if (uuid_pack(ref, uuid, upper)) {
+        word = kPacked | (upper ? kUpper : 0) | 16;
+        bytes = {reinterpret_cast<const char *>(uuid), sizeof uuid};
+      } else {
+        word = static_cast<std::uint32_t>(ref.size());
+        bytes = ref;
+      }
+    }
+    Packed(const Packed &) = delete;
+    std::uint8_t uuid[16];
+    std::uint32_t word;
+    std::string_view bytes;
+  };
+  bool ref_is(std::uint32_t id, const Packed &p) const {
+    return len(id, 0) == p.word && std::string_view(at(id) + 8, p.bytes.size()) == p.bytes;
+  }
+  std::size_t ref_bytes(std::uint32_t id) const {
+    const std::uint32_t w = len(id, 0);
+    return w & kPacked ? 16 : w;
+  }
   static std::size_t pair_hash(std::string_view ref, std::string_view name) {
     std::hash<std::string_view> h;
     return h(ref) * 0x9E3779B97F4A7C15ull ^ h(name);
@@ -95,13 +133,14 @@ class ClientTable {
     return n;
   }
   void append(std::string_view ref, std::string_view name) {
-    if (ref.size() > UINT32_MAX || name.size() > UINT32_MAX || arena_.size() > UINT32_MAX - 8 - ref.size() - name.size())
+    if (ref.size() >= kUpper || name.size() > UINT32_MAX || arena_.size() > UINT32_MAX - 8 - ref.size() - name.size())
       throw std::length_error("client table full");
+    const Packed r(ref);
     off_.push_back(static_cast<std::uint32_t>(arena_.size()));
-    const std::uint32_t n[2] = {static_cast<std::uint32_t>(ref.size()), static_cast<std::uint32_t>(name.size())};
+    const std::uint32_t n[2] = {r.word, static_cast<std::uint32_t>(name.size())};
     const char *p = reinterpret_cast<const char *>(n);
     arena_.insert(arena_.end(), p, p + 8);
-    arena_.insert(arena_.end(), ref.begin(), ref.end());
+    arena_.insert(arena_.end(), r.bytes.begin(), r.bytes.end());
     arena_.insert(arena_.end(), name.begin(), name.end());
   }
   std::uint32_t add(std::string_view ref, std::string_view name) {
@@ -124,11 +163,13 @@ class ClientTable {
       while (t[i] != 0) i = (i + 1) & mask;
       t[i] = v;
     };
-    put(by_pair_, pair_hash(ref(id), name(id)), id);
-    put(by_ref_, std::hash<std::string_view>{}(ref(id)), id);
+    char buf[kUuidChars];
+    const std::string_view r = ref(id, buf);
+    put(by_pair_, pair_hash(r, name(id)), id);
+    put(by_ref_, std::hash<std::string_view>{}(r), id);
   }
 
-  std::vector<char> arena_;           // per client: ref length, name length (4 bytes each), ref, name
+  std::vector<char> arena_;           // per client: ref length word, name length (4 bytes each), ref, name
   std::vector<std::uint32_t> off_;    // client -> its offset in arena_
   std::vector<std::uint32_t> by_pair_, by_ref_;  // open addressing; 0: empty slot
 };

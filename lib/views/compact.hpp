@@ -52,6 +52,53 @@ class CompactString {
   std::unique_ptr<char[]> p_;
 };
 
+// A UUID in its canonical text: 36 characters, 8-4-4-4-12 hex digits, the
+// letters all lower or all upper case (how 1C and most ERPs write a
+// record's id). The views keep such external refs as their 16 bytes and
+// the case; uuid_pack() is false for anything else, which is kept as is.
+inline constexpr std::size_t kUuidChars = 36;
+
+inline int uuid_hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Packs s into out and sets upper; false when s is not a UUID as above.
+inline bool uuid_pack(std::string_view s, std::uint8_t (&out)[16], bool &upper) {
+  if (s.size() != kUuidChars) return false;
+  bool lower_seen = false, upper_seen = false;
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < kUuidChars;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i++] != '-') return false;
+      continue;
+    }
+    const int hi = uuid_hex_value(s[i]), lo = uuid_hex_value(s[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    for (char c : {s[i], s[i + 1]}) {
+      lower_seen |= c >= 'a' && c <= 'f';
+      upper_seen |= c >= 'A' && c <= 'F';
+    }
+    out[b++] = static_cast<std::uint8_t>(hi * 16 + lo);
+    i += 2;
+  }
+  if (lower_seen && upper_seen) return false;
+  upper = upper_seen;
+  return true;
+}
+
+inline void uuid_unpack(const std::uint8_t *in, bool upper, char (&out)[kUuidChars]) {
+  const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::size_t o = 0;
+  for (std::size_t b = 0; b < 16; ++b) {
+    if (b == 4 || b == 6 || b == 8 || b == 10) out[o++] = '-';
+    out[o++] = digits[in[b] >> 4];
+    out[o++] = digits[in[b] & 15];
+  }
+}
+
 // Everything of variable length in a deal row, in one allocation: two
 // sorted sets of ids (tags, contacts) and three strings (name, external
 // ref, lost reason). Laid out as 32-bit words:
@@ -62,16 +109,14 @@ class CompactString {
 // name is not kept: the views fold it again where they need it (see
 // DealViews::folded_name), ~65 bytes a deal less.
 //
-// An external ref that is a UUID in its canonical text (36 characters,
-// 8-4-4-4-12 hex digits, the letters all lower or all upper case: what 1C
-// and most ERPs use as a record's id) is kept as its 16 bytes, with the
-// case in its length word: 20 bytes a deal less, and the text is given
-// back exactly (external_ref() writes it into a caller's buffer).
+// An external ref that is a UUID (see uuid_pack) is kept as its 16 bytes,
+// with the case in its length word: 20 bytes a deal less, and the text is
+// given back exactly (external_ref_text() writes it into a caller's
+// buffer).
 class RowData {
  public:
   static constexpr std::size_t kStrings = 3;
   enum Field { name = 0, external_ref = 1, lost_reason = 2 };
-  static constexpr std::size_t kUuidChars = 36;
 
   RowData() = default;
   // tags and contacts are sorted and made unique here.
@@ -84,7 +129,9 @@ class RowData {
     for (auto s : strings)
       if (s.size() > kMaxLength) throw std::length_error("RowData: string too long");
     std::uint8_t uuid[16];
-    const std::uint32_t ref_word = pack_uuid(strings[external_ref], uuid);
+    bool upper = false;
+    const std::uint32_t ref_word =
+        uuid_pack(strings[external_ref], uuid, upper) ? kPacked | (upper ? kUpper : 0) | 16 : 0;
     std::uint32_t lengths[kStrings];
     std::size_t chars = 0;
     for (std::size_t i = 0; i < kStrings; ++i) {
@@ -147,7 +194,7 @@ class RowData {
     const char *c = chars() + offset_of(external_ref);
     const std::uint32_t w = p_[2 + external_ref];
     if (!(w & kPacked)) return {c, w};
-    unpack_uuid(reinterpret_cast<const std::uint8_t *>(c), (w & kUpper) != 0, buf);
+    uuid_unpack(reinterpret_cast<const std::uint8_t *>(c), (w & kUpper) != 0, buf);
     return {buf, kUuidChars};
   }
   // The bytes the block keeps for the ref (16 for a packed UUID).
@@ -199,45 +246,6 @@ class RowData {
     for (int i = 0; i < f; ++i) o += stored(p_[2 + i]);
     return o;
   }
-  static int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  // The length word of s packed into out, or 0 when s is not a UUID in
-  // canonical text with its letters in one case.
-  static std::uint32_t pack_uuid(std::string_view s, std::uint8_t (&out)[16]) {
-    if (s.size() != kUuidChars) return 0;
-    bool lower = false, upper = false;
-    std::size_t b = 0;
-    for (std::size_t i = 0; i < kUuidChars;) {
-      if (i == 8 || i == 13 || i == 18 || i == 23) {
-        if (s[i++] != '-') return 0;
-        continue;
-      }
-      const int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
-      if (hi < 0 || lo < 0) return 0;
-      for (char c : {s[i], s[i + 1]}) {
-        lower |= c >= 'a' && c <= 'f';
-        upper |= c >= 'A' && c <= 'F';
-      }
-      out[b++] = static_cast<std::uint8_t>(hi * 16 + lo);
-      i += 2;
-    }
-    if (lower && upper) return 0;
-    return kPacked | (upper ? kUpper : 0) | 16;
-  }
-  static void unpack_uuid(const std::uint8_t *in, bool upper, char (&out)[kUuidChars]) {
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    std::size_t o = 0;
-    for (std::size_t b = 0; b < 16; ++b) {
-      if (b == 4 || b == 6 || b == 8 || b == 10) out[o++] = '-';
-      out[o++] = digits[in[b] >> 4];
-      out[o++] = digits[in[b] & 15];
-    }
-  }
-
   std::unique_ptr<std::uint32_t[]> p_;
 };
 

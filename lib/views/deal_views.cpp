@@ -657,7 +657,7 @@ void DealViews::end_bulk() {
 
 bool DealViews::has(Id id) const { return id > 0 && id <= static_cast<Id>(UINT32_MAX) && row(static_cast<std::uint32_t>(id)); }
 
-DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, char (&ref_buf)[RowData::kUuidChars]) const {
+DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, RefTexts &texts) const {
   // Every field named: built in place, with no zeroing of the whole
   // struct first (which the default member initializers would cost a
   // declared-then-assigned DealView: a third of a warm page's time).
@@ -670,10 +670,10 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, char (&r
                   .currency = currencies_[r.currency],
                   .owner_id = r.owner,
                   .department_id = r.dept,
-                  .client_ref = clients_.ref(r.client),
+                  .client_ref = clients_.ref(r.client, texts.client),
                   .client_name = clients_.name(r.client),
                   .segment = segments_[r.segment],
-                  .external_ref = r.external_ref(ref_buf),
+                  .external_ref = r.external_ref(texts.deal),
                   .lost_reason = r.lost_reason(),
                   .created_at = r.created,
                   .updated_at = r.updated,
@@ -686,8 +686,8 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, char (&r
 }
 
 Deal DealViews::to_deal(const Row &r, bool with_lists, Millis now, Millis today_end) const {
-  char ref_buf[RowData::kUuidChars];
-  Deal d = dealcore::to_deal(view_of(r, now, today_end, ref_buf));
+  RefTexts texts;
+  Deal d = dealcore::to_deal(view_of(r, now, today_end, texts));
   if (with_lists) {
     for (auto t : r.tags()) d.tags.push_back(t);
     for (auto c : r.contacts()) d.contacts.push_back(c);
@@ -774,7 +774,8 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
     auto deals_by_client = [](const DealViews &v) {
       std::map<std::string, std::vector<std::uint32_t>> m;
       v.by_client_.for_each_client([&](std::uint32_t c) {
-        m[fmt::format("{}\x1f{}", v.clients_.ref(c), v.clients_.name(c))] = v.by_client_.deals(c);
+        char ref[kUuidChars];
+        m[fmt::format("{}\x1f{}", v.clients_.ref(c, ref), v.clients_.name(c))] = v.by_client_.deals(c);
       });
       return m;
     };

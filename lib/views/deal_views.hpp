@@ -71,7 +71,7 @@ struct alignas(32) Row {
 
   std::string_view name() const { return data.str(RowData::name); }
   // Its text in the block, or written into buf (a UUID kept as 16 bytes).
-  std::string_view external_ref(char (&buf)[RowData::kUuidChars]) const { return data.external_ref_text(buf); }
+  std::string_view external_ref(char (&buf)[kUuidChars]) const { return data.external_ref_text(buf); }
   std::string_view lost_reason() const { return data.str(RowData::lost_reason); }
   std::span<const std::uint32_t> tags() const { return data.tags(); }
   std::span<const std::uint32_t> contacts() const { return data.contacts(); }
@@ -350,10 +350,13 @@ class DealViews {
   // client's deals only when with_client (the same for the same client).
   void index(const Row &r, int sign, bool with_trigrams = true, bool with_client = true);
   // A deal's fields, the strings viewing the views' own storage (valid
-  // under the lock) or, for an external ref kept as a UUID's 16 bytes,
-  // ref_buf; to_deal() copies them, page_views() moves them into the
-  // page's buffer.
-  DealView view_of(const Row &r, Millis now, Millis today_end, char (&ref_buf)[RowData::kUuidChars]) const;
+  // under the lock) or, for the refs kept as a UUID's 16 bytes, texts;
+  // to_deal() copies them, page_views() moves them into the page's buffer.
+  struct RefTexts {
+    char deal[kUuidChars];
+    char client[kUuidChars];
+  };
+  DealView view_of(const Row &r, Millis now, Millis today_end, RefTexts &texts) const;
   Deal to_deal(const Row &r, bool with_lists, Millis now = 0, Millis today_end = 0) const;
   // The deals of a page, their rows fetched together (list.cpp).
   std::vector<Deal> page_items(const std::vector<std::uint32_t> &ids, Millis now, Millis today_end) const;

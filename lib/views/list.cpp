@@ -1237,14 +1237,11 @@ void DealViews::page_views(const std::vector<Id> &ids, Millis now, Millis today_
   out.items.clear();
   out.items.reserve(rows.size());
   // The external refs kept as UUIDs are written out here until the copy.
-  struct RefText {
-    char c[RowData::kUuidChars];
-  };
-  thread_local std::vector<RefText> refs;
+  thread_local std::vector<RefTexts> refs;
   if (refs.size() < rows.size()) refs.resize(rows.size());
   std::size_t bytes = 0, i = 0;
   for (const Row *r : rows) {
-    const DealView &d = out.items.emplace_back(view_of(*r, now, today_end, refs[i++].c));
+    const DealView &d = out.items.emplace_back(view_of(*r, now, today_end, refs[i++]));
     bytes += d.name.size() + d.currency.size() + d.client_ref.size() + d.client_name.size() + d.segment.size() +
              d.external_ref.size() + d.lost_reason.size() + 7;
   }

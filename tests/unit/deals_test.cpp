@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "helpers.hpp"
 
@@ -213,8 +214,9 @@ TEST_CASE("upsert by external_ref is idempotent") {
 }
 
 TEST_CASE("external refs that are UUIDs come back exactly, from the views, a page and the views cache") {
-  // The views keep a UUID-shaped ref in 16 bytes (see RowData); every way
-  // out must give the text the host wrote, case included.
+  // The views keep a UUID-shaped ref, a deal's or a client's, in 16 bytes
+  // (see RowData, ClientTable); every way out must give the text the host
+  // wrote, case included, and a client filter must find it by that text.
   const std::string path = testutil::temp_db("uuid-refs");
   const std::vector<std::string> refs = {"5f0c3a2e-9b1d-11ef-80d5-005056b63c12", "5F0C3A2E-9B1D-11EF-80D5-005056B63C13",
                                          "5f0c3a2e-9B1D-11ef-80d5-005056b63c14", "12345678-1234-1234-1234-123456789012",
@@ -224,7 +226,13 @@ TEST_CASE("external refs that are UUIDs come back exactly, from the views, a pag
     for (std::size_t i = 0; i < refs.size(); ++i) {
       CAPTURE(refs[i]);
       CHECK(db.get_deal(ids[i]).external_ref == refs[i]);
-      if (!refs[i].empty()) CHECK(db.find_deal_by_ref(refs[i])->id == ids[i]);
+      CHECK(db.get_deal(ids[i]).client_ref == refs[i]);
+      if (refs[i].empty()) continue;
+      CHECK(db.find_deal_by_ref(refs[i])->id == ids[i]);
+      CHECK(db.list_deals({.client_refs = {refs[i]}}).ids == std::vector<Id>{ids[i]});
+      std::string other_case = refs[i];
+      for (auto &ch : other_case) ch = static_cast<char>(std::islower(static_cast<unsigned char>(ch)) ? std::toupper(ch) : std::tolower(ch));
+      if (other_case != refs[i]) CHECK(db.list_deals({.client_refs = {other_case}}).ids.empty());
     }
     auto page = db.list_deals({}, {.sort = SortField::created, .descending = false});
     auto views = db.list_deal_views({}, {.sort = SortField::created, .descending = false});
@@ -233,6 +241,9 @@ TEST_CASE("external refs that are UUIDs come back exactly, from the views, a pag
     for (std::size_t i = 0; i < refs.size(); ++i) {
       CHECK(page.items[i].external_ref == refs[i]);
       CHECK(views.items[i].external_ref == refs[i]);
+      CHECK(page.items[i].client_ref == refs[i]);
+      CHECK(views.items[i].client_ref == refs[i]);
+      CHECK(views.items[i].client_name == (refs[i].empty() ? "" : "Клиент " + std::to_string(i)));
       CHECK(views.items[i].name == "Заказ " + std::to_string(i));  // the string after the ref
     }
     CHECK(db.verify().ok);
@@ -244,6 +255,8 @@ TEST_CASE("external refs that are UUIDs come back exactly, from the views, a pag
     for (std::size_t i = 0; i < refs.size(); ++i) {
       *clk.t += 1000;
       ids.push_back(db.create_deal(Actor::system(), {.name = "Заказ " + std::to_string(i), .pipeline_id = c.sales,
+                                                     .client_ref = refs[i],
+                                                     .client_name = refs[i].empty() ? "" : "Клиент " + std::to_string(i),
                                                      .external_ref = refs[i]}));
     }
     check(db);
