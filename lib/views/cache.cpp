@@ -368,7 +368,7 @@ void DealViews::load(CacheSections &sections) {
   check_orders();
 }
 
-// Every entry of an order is the id of a row the views hold, and each order
+// Every entry of an order is a deal id the key tables hold, and each order
 // is sorted by its keys. The keys are read at random (14 million of them at
 // 1M deals), so each is asked for a few entries ahead, and a second thread
 // takes every other order.
@@ -450,7 +450,7 @@ void DealViews::index_interned() {
     cache_check(currency_ids_.emplace(currencies_[i], static_cast<std::uint16_t>(i)).second, "currency");
 }
 
-// The rows by id, the name ranks, then the name order as bare ids.
+// The rows by id, the dense tables, then the name order as bare ids.
 void DealViews::load_rows(CacheReader &r) {
   auto ids = r.u64();
   cache_check(ids <= std::uint64_t{UINT32_MAX} + 1, "id table size");
@@ -542,7 +542,7 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
     o.by_value.reserve(values);
     for (std::size_t i = 0; i < values; ++i) {
       auto v = r.u64();
-      // Checked in check_orders(), once the rows and ranks are in.
+      // Checked in check_orders(), once the key tables are in.
       auto [it, fresh] = o.by_value.emplace(v, KeyOrder::load_unchecked(r));
       cache_check(fresh && !it->second.empty(), "order value");
     }

@@ -221,8 +221,8 @@ void DealViews::index(const Row &r, int sign, bool with_trigrams, bool with_clie
     else
       contacts_.unlink(r.id, c);
   }
-  // The orders read r's keys from its row (and the name rank): put()
-  // erases a deal before they change and inserts it after.
+  // The dense key tables hold r's keys here: put() erases a deal before
+  // they change and inserts it after.
   for (auto &o : orders_) {
     if (bulk_) break;
     auto v = dim_value(r, o.dim);

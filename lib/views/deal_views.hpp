@@ -208,7 +208,7 @@ inline std::int64_t numeric_key(const Row &r, SortField f) {
 // key: what SQLite's composite index (owner_id, updated_at) is to a table.
 // "Owner 7's newest 50" reads 51 entries; "pipeline 3, updated this week"
 // reads that week's entries of pipeline 3 only. The entries are ids; the
-// keys are the rows' (DealViews::by_key).
+// keys are the dense table's of the sort (DealViews::by_key).
 struct DimOrder {
   Dim dim;
   SortField sort;
@@ -458,8 +458,8 @@ class DealViews {
   // The comparison of an order by f (a numeric sort: the rows' keys, or
   // the name ranks): valid until the tables grow.
   ByKey by_key(SortField f) const;
-  // Throws CacheFormatError unless every order holds ids of the rows in the
-  // order of their keys (a loaded cache's orders).
+  // Throws CacheFormatError unless every order holds ids of the key tables
+  // in the order of their keys (a loaded cache's orders).
   void check_orders() const;
   void check_orders(std::size_t half) const;  // orders half, half + 2...: see cache.cpp
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess

@@ -481,9 +481,8 @@ class ListPlan {
   // Whether the filter allows a stage of its pipelines (the stage sort's
   // stage list holds the filter's pipelines' stages, or every stage).
   bool allows_stage(std::uint32_t stage) const { return in(stages_, stage); }
-  // The residual conditions decided before the whole row is checked (an
-  // overdue task: has one, by its bit, and the nearest due before now, by
-  // the row's key); false: no match.
+  // The residual conditions the dense tables can decide without the row
+  // (an overdue task: has one, nearest due before now); false: no match.
   bool precheck(std::uint32_t id) const {
     if (f_.has_overdue_task) {
       bool overdue = v_.with_tasks_.contains(id) && v_.row(id)->next_due < pf_.now;
@@ -843,7 +842,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
   // branch below).
   const std::vector<std::uint32_t> *few = plan.tiny();
   // Cost model in nanoseconds, measured roughly on the bench machine: a
-  // candidate fetch plus predicate ~25, a key read alone ~15, a step of an
+  // candidate fetch plus predicate ~25, a dense key read ~15, a step of an
   // order ~5 plus ~10 a bit test, and the bitmap work proportional to the
   // sizes of the sets involved.
   const double n = static_cast<double>(all_.size());

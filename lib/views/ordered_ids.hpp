@@ -1,7 +1,7 @@
 // views/ordered_ids.hpp — entries kept in order in sorted blocks: (key, id)
 // pairs (OrderedIds: the open tasks' due times), and bare deal ids in an
-// order the caller's comparison defines (KeyOrder: by a numeric key of the
-// deal's row, or by the name rank in its dense table by id).
+// order the caller's comparison defines (KeyOrder: by a numeric key the
+// views keep in a dense table by id; the name order: by the name rank).
 //
 // A per-dimension sort order ("the deals of owner 7 by updated") must answer
 // "the next K entries from here" by reading K entries, not by touching every
@@ -257,11 +257,10 @@ class SortedBlocks {
 
 using OrderedIds = SortedBlocks<KeyedId>;
 
-// Deal ids in (key, id) order, the key read from the deal's row (or a
-// dense table by id), which must hold each member's current key whenever
-// the order is searched or changed: erase a deal before its key changes,
-// insert it after. Made for each call, as the pages or the table may move
-// when they grow.
+// Deal ids in (key, id) order, the key read from a dense table by id, which
+// must hold each member's current key whenever the order is searched or
+// changed: erase a deal before its key changes, insert it after. Made for
+// each call, as the table may move when it grows.
 // An id's key: keys[id] in a dense table, or else the int64 at `offset`
 // in the id's record, the records in pages of 2^page_bits, `stride`
 // bytes apart (the deal rows, which hold their own keys).
