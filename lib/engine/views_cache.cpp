@@ -26,9 +26,8 @@ namespace {
 
 // Bump when the stream of views/cache.cpp or this header changes shape.
 // 2: kanban cells by (pipeline, owner or department); 3: seq and outside.
-// 9: the (pipeline, name) order; 10: external refs that are UUIDs in 16 bytes;
-// 11: no dense key tables (the orders read the rows' keys).
-constexpr std::uint32_t kFormat = 11;
+// 9: the (pipeline, name) order; 10: external refs that are UUIDs in 16 bytes.
+constexpr std::uint32_t kFormat = 10;
 constexpr char kMagic[8] = {'D', 'C', 'V', 'I', 'E', 'W', 'S', '\0'};
 
 struct Header {

@@ -251,7 +251,7 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
   save_strings(w, currencies_);
 
   w.section();
-  w.u64(name_rank_by_id_.size());
+  w.u64(updated_by_id_.size());
   w.u64(rows_.size());
   rows_.for_each([&](const Row &r) {
     w.pod(RowFixed{r.id, r.pipeline, r.stage, r.owner, r.dept, r.client, r.segment, r.open_tasks, 0,
@@ -260,6 +260,7 @@ void DealViews::save_interned_and_rows(CacheWriter &w) const {
                    r.created, r.updated, r.closed, r.stage_changed, r.next_due});
     w.array(r.data.words());
   });
+  for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) w.array(*v);
   w.array(name_rank_by_id_);
   std::vector<std::uint32_t> names;
   names.reserve(names_.size());
@@ -390,7 +391,7 @@ void DealViews::check_orders() const {
 }
 
 void DealViews::check_orders(std::size_t half) const {
-  const std::size_t ids = name_rank_by_id_.size();
+  const std::size_t ids = updated_by_id_.size();
   constexpr std::size_t kAhead = 16;
   for (std::size_t i = half; i < orders_.size(); i += 2) {
     const auto &o = orders_[i];
@@ -399,16 +400,9 @@ void DealViews::check_orders(std::size_t half) const {
       std::uint32_t prev = 0;
       order.for_each_block([&](const std::uint32_t *e, std::size_t n) {
         for (std::size_t j = 0; j < n; ++j) {
-          if (j + kAhead < n) {
-            const std::uint32_t ahead = e[j + kAhead];
-            if (k.keys) {
-              if (ahead < ids) __builtin_prefetch(k.keys + ahead);
-            } else if (const void *row = rows_.address(ahead)) {
-              __builtin_prefetch(static_cast<const char *>(row) + k.offset);
-            }
-          }
+          if (j + kAhead < n && e[j + kAhead] < ids) __builtin_prefetch(k.keys + e[j + kAhead]);
           const std::uint32_t id = e[j];
-          cache_check(id != 0 && id < ids && rows_.find(id), "sort order (id)");
+          cache_check(id != 0 && id < ids, "sort order (id)");
           cache_check(prev == 0 || k(prev, id), "sort order");
           prev = id;
         }
@@ -483,12 +477,16 @@ void DealViews::load_rows(CacheReader &r) {
     row.closed = f.closed;
     row.stage_changed = f.stage_changed;
     row.next_due = f.next_due;
-    // The key form: the largest int64 exactly when there is no open task.
-    cache_check((f.open_tasks > 0) == (f.next_due != std::numeric_limits<std::int64_t>::max()), "task key");
     row.data = std::move(*data);
     rows_.place(std::move(row));
   }
+  updated_by_id_ = r.array<std::int64_t>();
+  created_by_id_ = r.array<std::int64_t>();
+  amount_by_id_ = r.array<std::int64_t>();
+  next_due_by_id_ = r.array<std::int64_t>();
   name_rank_by_id_ = r.array<std::int64_t>();
+  for (const auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_})
+    cache_check(v->size() == ids, "id table");
   cache_check(name_rank_by_id_.size() == ids, "id table");
   // Every row once, in the order of their name ranks. That the ranks
   // follow the names is the checksum's to vouch for: checking it would fold

@@ -117,11 +117,11 @@ const DimOrder &DealViews::all_order(SortField f) const {
 
 ByKey DealViews::by_key(SortField f) const {
   switch (f) {
-    case SortField::updated: return rows_.by_field(offsetof(Row, updated));
-    case SortField::created: return rows_.by_field(offsetof(Row, created));
-    case SortField::amount: return rows_.by_field(offsetof(Row, amount));
-    case SortField::next_task_due: return rows_.by_field(offsetof(Row, next_due));
-    case SortField::name: return ByKey{.keys = name_rank_by_id_.data()};
+    case SortField::updated: return {updated_by_id_.data()};
+    case SortField::created: return {created_by_id_.data()};
+    case SortField::amount: return {amount_by_id_.data()};
+    case SortField::next_task_due: return {next_due_by_id_.data()};
+    case SortField::name: return {name_rank_by_id_.data()};
     default: throw Error(Errc::internal, "views: no order by that key");
   }
 }
@@ -264,16 +264,14 @@ void DealViews::put(const store::DealRecord &d) {
   r.updated = d.updated_at;
   r.closed = d.closed_at;
   r.stage_changed = d.stage_changed_at;
-  // The key: the largest int64 without an open task (the stored due time
-  // is 0 then, see Store::open_task_state).
-  r.next_due = d.open_task_count > 0 ? d.next_task_due : std::numeric_limits<Millis>::max();
+  r.next_due = d.next_task_due;
   r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, d.external_ref, d.lost_reason});
 
   Row *old = rows_.find(r.id);
   const bool staged = bulk_ && !old;
   if (staged && !staged_.empty() && staged_.back().id >= r.id)
     throw Error(Errc::internal, "views: a bulk build takes new deals in increasing id order");
-  const std::size_t ids = name_rank_by_id_.size();
+  const std::size_t ids = updated_by_id_.size();
   if (r.id >= ids) grow_id_tables(std::max<std::size_t>(r.id + 1, ids * 3 / 2 + 16));
   // Most updates keep the name: its ~40 trigram postings and its place in
   // the name order (and rank) stay as they are. (A change of case only is a
@@ -286,6 +284,10 @@ void DealViews::put(const store::DealRecord &d) {
     index(*old, -1, renamed, new_client);
     if (renamed && !names_.erase(r.id, name_less())) throw Error(Errc::internal, "views: deal not in the name order");
   }
+  updated_by_id_[r.id] = r.updated;
+  created_by_id_[r.id] = r.created;
+  amount_by_id_[r.id] = r.amount;
+  next_due_by_id_[r.id] = numeric_key(r, SortField::next_task_due);
   if (staged) {
     staged_keys_.append(model::fold_key(r.name(), fold_buf_));
     staged_key_end_.push_back(staged_keys_.size());
@@ -391,7 +393,7 @@ void DealViews::begin_bulk(Id max_id) {
   staged_key_end_.clear();
   if (max_id <= 0 || max_id > static_cast<Id>(UINT32_MAX)) return;
   auto n = static_cast<std::size_t>(max_id) + 1;
-  if (n > name_rank_by_id_.size()) grow_id_tables(n);
+  if (n > updated_by_id_.size()) grow_id_tables(n);
   if (rows_.size() < n) {
     staged_.reserve(n - rows_.size());
     staged_key_end_.reserve(n - rows_.size());
@@ -399,6 +401,7 @@ void DealViews::begin_bulk(Id max_id) {
 }
 
 void DealViews::grow_id_tables(std::size_t n) {
+  for (auto *v : {&updated_by_id_, &created_by_id_, &amount_by_id_, &next_due_by_id_}) v->resize(n, 0);
   name_rank_by_id_.resize(n, 0);
 }
 
@@ -678,7 +681,7 @@ DealView DealViews::view_of(const Row &r, Millis now, Millis today_end, RefTexts
                   .stage_changed_at = r.stage_changed,
                   .archived = r.archived,
                   .open_task_count = r.open_tasks,
-                  .next_task_due = r.open_tasks > 0 ? r.next_due : 0,  // 0 without an open task, as stored
+                  .next_task_due = r.next_due,
                   .task_state = task_state_of(r, now, today_end)};
 }
 
@@ -730,8 +733,9 @@ std::vector<std::string> DealViews::diff(const DealViews &o) const {
                 a.next_task_due == b.next_task_due && a.tags == b.tags && a.contacts == b.contacts &&
                 r.dept_explicit == x->dept_explicit;
     if (!same) note(fmt::format("deal {} differs between memory and disk", r.id));
-    if ((r.open_tasks > 0) != (r.next_due != std::numeric_limits<Millis>::max()))
-      note(fmt::format("the nearest task key of deal {} disagrees with its open tasks", r.id));
+    if (updated_by_id_[r.id] != r.updated || created_by_id_[r.id] != r.created || amount_by_id_[r.id] != r.amount ||
+        next_due_by_id_[r.id] != numeric_key(r, SortField::next_task_due))
+      note(fmt::format("the dense sort keys of deal {} differ from its row", r.id));
   });
   if (!(names_ == o.names_)) note("the name order differs");
   // Ranks are history's; that they follow the order is what must hold.

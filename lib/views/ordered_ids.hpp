@@ -261,25 +261,10 @@ using OrderedIds = SortedBlocks<KeyedId>;
 // must hold each member's current key whenever the order is searched or
 // changed: erase a deal before its key changes, insert it after. Made for
 // each call, as the table may move when it grows.
-// An id's key: keys[id] in a dense table, or else the int64 at `offset`
-// in the id's record, the records in pages of 2^page_bits, `stride`
-// bytes apart (the deal rows, which hold their own keys).
 struct ByKey {
-  const std::int64_t *keys = nullptr;
-  const char *const *pages = nullptr;
-  std::size_t offset = 0, stride = 0;
-  unsigned page_bits = 0;
-  std::int64_t key(std::uint32_t id) const {
-    if (keys) return keys[id];
-    std::int64_t k;
-    std::memcpy(&k, pages[id >> page_bits] + (id & ((1u << page_bits) - 1)) * stride + offset, sizeof k);
-    return k;
-  }
-  bool operator()(std::uint32_t a, std::uint32_t b) const {
-    const std::int64_t ka = key(a), kb = key(b);
-    return ka != kb ? ka < kb : a < b;
-  }
-  KeyedId at(std::uint32_t id) const { return {key(id), id}; }
+  const std::int64_t *keys;
+  bool operator()(std::uint32_t a, std::uint32_t b) const { return keys[a] != keys[b] ? keys[a] < keys[b] : a < b; }
+  KeyedId at(std::uint32_t id) const { return {keys[id], id}; }
 };
 using KeyOrder = SortedBlocks<std::uint32_t, ByKey>;
 
