@@ -41,6 +41,17 @@ TEST_CASE("tasks keep the deal's open-task count and nearest due time") {
   CHECK(deal.next_task_due == kT0 + 5 * kHour);
   CHECK(db.list_deals({.has_open_tasks = false}).ids == std::vector<Id>{other});
   CHECK(db.list_deals({.has_open_tasks = true}).ids == std::vector<Id>{d});
+  // A list item's count and nearest due time come from the views (whose
+  // key for "no open task" is the largest int64): 0 there, as stored.
+  auto items_due = [&] {
+    std::vector<std::pair<int, Millis>> out;
+    for (const auto &x : db.list_deals({}, {.sort = SortField::created, .descending = false}).items)
+      out.emplace_back(x.open_task_count, x.next_task_due);
+    for (const auto &x : db.list_deal_views({}, {.sort = SortField::created, .descending = false}).items)
+      out.emplace_back(x.open_task_count, x.next_task_due);
+    return out;
+  };
+  CHECK(items_due() == std::vector<std::pair<int, Millis>>{{2, kT0 + 5 * kHour}, {0, 0}, {2, kT0 + 5 * kHour}, {0, 0}});
 
   clk.advance(6 * kHour);  // t1 is now overdue
   CHECK(db.list_deals({.has_overdue_task = true}).ids == std::vector<Id>{d});
@@ -72,6 +83,11 @@ TEST_CASE("tasks keep the deal's open-task count and nearest due time") {
   CHECK(code_of([&] { db.get_task(t2); }) == Errc::not_found);
   CHECK(db.get_deal(d).open_task_count == 1);
   CHECK(db.deal_tasks(d).size() == 1);
+  db.complete_task(sys, t1);  // the last open task: back to none
+  CHECK(items_due() == std::vector<std::pair<int, Millis>>{{0, 0}, {0, 0}, {0, 0}, {0, 0}});
+  CHECK(db.list_deals({}, {.sort = SortField::next_task_due, .descending = false}).ids == std::vector<Id>{d, other});
+  db.reopen_task(sys, t1);
+  CHECK(items_due() == std::vector<std::pair<int, Millis>>{{1, kT0 + 3 * kDay}, {0, 0}, {1, kT0 + 3 * kDay}, {0, 0}});
 
   auto seq = db.last_event_seq();
   CHECK(code_of([&] { db.create_task(sys, {.deal_id = 999, .text = "x", .due = {.at = kT0}}); }) == Errc::not_found);
