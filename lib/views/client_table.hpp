@@ -48,7 +48,7 @@ class ClientTable {
   // The number of (ref, name), 0 when not interned.
   std::uint32_t find(std::string_view ref, std::string_view name) const {
     const std::size_t mask = by_pair_.size() - 1;
-    const Packed probe(ref);
+    const StoredRef probe(ref);
     for (std::size_t i = pair_hash(ref, name) & mask;; i = (i + 1) & mask) {
       std::uint32_t id = by_pair_[i];
       if (id == 0) return 0;
@@ -65,10 +65,7 @@ class ClientTable {
 
   // The ref: a view into the arena, or a packed UUID's text written into buf.
   std::string_view ref(std::uint32_t id, char (&buf)[kUuidChars]) const {
-    const std::uint32_t w = len(id, 0);
-    if (!(w & kPacked)) return {at(id) + 8, w};
-    uuid_unpack(reinterpret_cast<const std::uint8_t *>(at(id) + 8), (w & kUpper) != 0, buf);
-    return {buf, kUuidChars};
+    return stored_ref_text(at(id) + 8, len(id, 0), buf);
   }
   std::string_view name(std::uint32_t id) const { return {at(id) + 8 + ref_bytes(id), len(id, 1)}; }
   // Where a client's bytes start, for prefetching (reads its offset), and
@@ -80,7 +77,7 @@ class ClientTable {
   template <class Fn>
   void for_each_with_ref(std::string_view ref, Fn &&fn) const {
     const std::size_t mask = by_ref_.size() - 1;
-    const Packed probe(ref);
+    const StoredRef probe(ref);
     for (std::size_t i = std::hash<std::string_view>{}(ref) & mask;; i = (i + 1) & mask) {
       std::uint32_t id = by_ref_[i];
       if (id == 0) return;
@@ -95,33 +92,10 @@ class ClientTable {
   }
 
  private:
-  // A ref's length word: its byte count, or for a packed UUID these flags
-  // and 16.
-  static constexpr std::uint32_t kPacked = 1u << 31, kUpper = 1u << 30;
-  // A ref as the arena keeps it: the length word and the bytes.
-  struct Packed {
-    explicit Packed(std::string_view ref) {
-      bool upper = false;
-      if (uuid_pack(ref, uuid, upper)) {
-        word = kPacked | (upper ? kUpper : 0) | 16;
-        bytes = {reinterpret_cast<const char *>(uuid), sizeof uuid};
-      } else {
-        word = static_cast<std::uint32_t>(ref.size());
-        bytes = ref;
-      }
-    }
-    Packed(const Packed &) = delete;
-    std::uint8_t uuid[16];
-    std::uint32_t word;
-    std::string_view bytes;
-  };
-  bool ref_is(std::uint32_t id, const Packed &p) const {
+  bool ref_is(std::uint32_t id, const StoredRef &p) const {
     return len(id, 0) == p.word && std::string_view(at(id) + 8, p.bytes.size()) == p.bytes;
   }
-  std::size_t ref_bytes(std::uint32_t id) const {
-    const std::uint32_t w = len(id, 0);
-    return w & kPacked ? 16 : w;
-  }
+  std::size_t ref_bytes(std::uint32_t id) const { return stored_bytes(len(id, 0)); }
   static std::size_t pair_hash(std::string_view ref, std::string_view name) {
     std::hash<std::string_view> h;
     return h(ref) * 0x9E3779B97F4A7C15ull ^ h(name);
@@ -133,9 +107,9 @@ class ClientTable {
     return n;
   }
   void append(std::string_view ref, std::string_view name) {
-    if (ref.size() >= kUpper || name.size() > UINT32_MAX || arena_.size() > UINT32_MAX - 8 - ref.size() - name.size())
+    if (ref.size() > kRefMaxLength || name.size() > UINT32_MAX || arena_.size() > UINT32_MAX - 8 - ref.size() - name.size())
       throw std::length_error("client table full");
-    const Packed r(ref);
+    const StoredRef r(ref);
     off_.push_back(static_cast<std::uint32_t>(arena_.size()));
     const std::uint32_t n[2] = {r.word, static_cast<std::uint32_t>(name.size())};
     const char *p = reinterpret_cast<const char *>(n);

@@ -99,6 +99,37 @@ inline void uuid_unpack(const std::uint8_t *in, bool upper, char (&out)[kUuidCha
   }
 }
 
+// A ref as RowData and the client table keep it: a length word, then its
+// bytes. The word is the byte count, or for a packed UUID kRefPacked (with
+// kRefUpper for upper case) and 16.
+inline constexpr std::uint32_t kRefPacked = 1u << 31, kRefUpper = 1u << 30;
+inline constexpr std::uint32_t kRefMaxLength = kRefUpper - 1;
+struct StoredRef {
+  explicit StoredRef(std::string_view ref) {
+    bool upper = false;
+    if (uuid_pack(ref, uuid, upper)) {
+      word = kRefPacked | (upper ? kRefUpper : 0) | 16;
+      bytes = {reinterpret_cast<const char *>(uuid), sizeof uuid};
+    } else {
+      word = static_cast<std::uint32_t>(ref.size());
+      bytes = ref;
+    }
+  }
+  StoredRef(const StoredRef &) = delete;  // bytes may view uuid
+  std::uint8_t uuid[16];
+  std::uint32_t word;
+  std::string_view bytes;
+};
+// How many bytes follow a length word.
+inline std::size_t stored_bytes(std::uint32_t word) { return word & kRefMaxLength; }
+// The text of a stored ref: a view of its bytes, or a packed UUID's text
+// written into buf.
+inline std::string_view stored_ref_text(const char *bytes, std::uint32_t word, char (&buf)[kUuidChars]) {
+  if (!(word & kRefPacked)) return {bytes, word};
+  uuid_unpack(reinterpret_cast<const std::uint8_t *>(bytes), (word & kRefUpper) != 0, buf);
+  return {buf, kUuidChars};
+}
+
 // Everything of variable length in a deal row, in one allocation: two
 // sorted sets of ids (tags, contacts) and three strings (name, external
 // ref, lost reason). Laid out as 32-bit words:
@@ -110,9 +141,9 @@ inline void uuid_unpack(const std::uint8_t *in, bool upper, char (&out)[kUuidCha
 // DealViews::folded_name), ~65 bytes a deal less.
 //
 // An external ref that is a UUID (see uuid_pack) is kept as its 16 bytes,
-// with the case in its length word: 20 bytes a deal less, and the text is
-// given back exactly (external_ref_text() writes it into a caller's
-// buffer).
+// with the case in its length word (StoredRef): 20 bytes a deal less, and
+// the text is given back exactly (external_ref_text() writes it into a
+// caller's buffer).
 class RowData {
  public:
   static constexpr std::size_t kStrings = 3;
@@ -127,16 +158,13 @@ class RowData {
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
     for (auto s : strings)
-      if (s.size() > kMaxLength) throw std::length_error("RowData: string too long");
-    std::uint8_t uuid[16];
-    bool upper = false;
-    const std::uint32_t ref_word =
-        uuid_pack(strings[external_ref], uuid, upper) ? kPacked | (upper ? kUpper : 0) | 16 : 0;
+      if (s.size() > kRefMaxLength) throw std::length_error("RowData: string too long");
+    const StoredRef ref(strings[external_ref]);
     std::uint32_t lengths[kStrings];
     std::size_t chars = 0;
     for (std::size_t i = 0; i < kStrings; ++i) {
-      lengths[i] = i == external_ref && ref_word ? ref_word : static_cast<std::uint32_t>(strings[i].size());
-      chars += stored(lengths[i]);
+      lengths[i] = i == external_ref ? ref.word : static_cast<std::uint32_t>(strings[i].size());
+      chars += stored_bytes(lengths[i]);
     }
     if (tags.empty() && contacts.empty() && chars == 0) return;
     const std::size_t head = 2 + kStrings, ids = tags.size() + contacts.size();
@@ -149,11 +177,9 @@ class RowData {
     if (chars > 0) p_[head + ids + (chars + 3) / 4 - 1] = 0;  // the padding: a saved block is all defined
     char *c = reinterpret_cast<char *>(p_.get() + head + ids);
     for (std::size_t i = 0; i < kStrings; ++i) {
-      if (i == external_ref && ref_word)
-        std::memcpy(c, uuid, sizeof uuid);
-      else if (!strings[i].empty())
-        std::memcpy(c, strings[i].data(), strings[i].size());
-      c += stored(lengths[i]);
+      const std::string_view b = i == external_ref ? ref.bytes : strings[i];
+      if (!b.empty()) std::memcpy(c, b.data(), b.size());
+      c += b.size();
     }
   }
   RowData(const RowData &o) {
@@ -191,14 +217,10 @@ class RowData {
   // text written into buf.
   std::string_view external_ref_text(char (&buf)[kUuidChars]) const {
     if (!p_) return {};
-    const char *c = chars() + offset_of(external_ref);
-    const std::uint32_t w = p_[2 + external_ref];
-    if (!(w & kPacked)) return {c, w};
-    uuid_unpack(reinterpret_cast<const std::uint8_t *>(c), (w & kUpper) != 0, buf);
-    return {buf, kUuidChars};
+    return stored_ref_text(chars() + offset_of(external_ref), p_[2 + external_ref], buf);
   }
   // The bytes the block keeps for the ref (16 for a packed UUID).
-  std::size_t external_ref_bytes() const { return p_ ? stored(p_[2 + external_ref]) : 0; }
+  std::size_t external_ref_bytes() const { return p_ ? stored_bytes(p_[2 + external_ref]) : 0; }
   // Where the block lives, for prefetching (nullptr when empty).
   const void *address() const { return p_.get(); }
   // Its size in bytes, from its header (which this reads); 0 when empty.
@@ -209,7 +231,7 @@ class RowData {
   std::span<const std::uint32_t> words() const {
     if (!p_) return {};
     std::size_t chars = 0;
-    for (std::size_t i = 0; i < kStrings; ++i) chars += stored(p_[2 + i]);
+    for (std::size_t i = 0; i < kStrings; ++i) chars += stored_bytes(p_[2 + i]);
     return {p_.get(), 2 + kStrings + std::size_t{p_[0]} + p_[1] + (chars + 3) / 4};
   }
   // From n words at p (any alignment).
@@ -226,8 +248,9 @@ class RowData {
       // Only the ref may be a packed UUID, and then of 16 bytes; no other
       // flag bits.
       const std::uint32_t l = w[2 + i];
-      if (l & kPacked ? i != external_ref || (l & ~(kPacked | kUpper)) != 16 : l > kMaxLength) return std::nullopt;
-      chars += stored(l);
+      if (l & kRefPacked ? i != external_ref || (l & ~(kRefPacked | kRefUpper)) != 16 : l > kRefMaxLength)
+        return std::nullopt;
+      chars += stored_bytes(l);
     }
     if (n != head + std::size_t{w[0]} + w[1] + (chars + 3) / 4) return std::nullopt;
     for (std::size_t i = head + 1; i < head + w[0] + w[1]; ++i)
@@ -236,14 +259,10 @@ class RowData {
   }
 
  private:
-  // A length word: the byte count, or for a packed UUID these flags and 16.
-  static constexpr std::uint32_t kPacked = 1u << 31, kUpper = 1u << 30;
-  static constexpr std::uint32_t kMaxLength = (1u << 30) - 1;
-  static std::size_t stored(std::uint32_t length_word) { return length_word & kMaxLength; }
   const char *chars() const { return reinterpret_cast<const char *>(p_.get() + 2 + kStrings + p_[0] + p_[1]); }
   std::size_t offset_of(Field f) const {
     std::size_t o = 0;
-    for (int i = 0; i < f; ++i) o += stored(p_[2 + i]);
+    for (int i = 0; i < f; ++i) o += stored_bytes(p_[2 + i]);
     return o;
   }
   std::unique_ptr<std::uint32_t[]> p_;
