@@ -89,13 +89,28 @@ inline bool uuid_pack(std::string_view s, std::uint8_t (&out)[16], bool &upper) 
   return true;
 }
 
+// The two hex digits of every byte value, in one case and the other: a
+// page writes two UUIDs an item, so this is on its path.
+struct UuidHexPairs {
+  char pairs[2][256][2];
+  constexpr UuidHexPairs() : pairs{} {
+    for (int u = 0; u < 2; ++u)
+      for (int v = 0; v < 256; ++v) {
+        const char *digits = u ? "0123456789ABCDEF" : "0123456789abcdef";
+        pairs[u][v][0] = digits[v >> 4];
+        pairs[u][v][1] = digits[v & 15];
+      }
+  }
+};
+inline constexpr UuidHexPairs kUuidHexPairs{};
+
 inline void uuid_unpack(const std::uint8_t *in, bool upper, char (&out)[kUuidChars]) {
-  const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::size_t o = 0;
+  const auto &pairs = kUuidHexPairs.pairs[upper ? 1 : 0];
+  char *o = out;
   for (std::size_t b = 0; b < 16; ++b) {
-    if (b == 4 || b == 6 || b == 8 || b == 10) out[o++] = '-';
-    out[o++] = digits[in[b] >> 4];
-    out[o++] = digits[in[b] & 15];
+    if (b == 4 || b == 6 || b == 8 || b == 10) *o++ = '-';  // unrolled: the positions are constants
+    std::memcpy(o, pairs[in[b]], 2);
+    o += 2;
   }
 }
 
