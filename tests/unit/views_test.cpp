@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -523,6 +524,53 @@ TEST_CASE("Bitmap keeps its size through every kind of change") {
   }
   CHECK(same(a, ma));
   CHECK(same(b, mb));
+}
+
+TEST_CASE("Bitmap::contains agrees with a model in every kind of container") {
+  // contains() does its own searches over roaring's keys and array
+  // containers: each is tested at its edges (the first and last member,
+  // the values around them, missing chunks between present ones, ids 0
+  // and UINT32_MAX) in arrays of 1 to 4,096 values, bitset containers and
+  // run containers (after optimize()).
+  std::mt19937 rng(11);
+  for (int round = 0; round < 40; ++round) {
+    std::set<std::uint32_t> m;
+    std::vector<std::uint32_t> v;
+    const int chunks = 1 + static_cast<int>(rng() % 12);
+    for (int c = 0; c < chunks; ++c) {
+      // Chunks spread out, some far apart, with the top one at the end of
+      // the id space.
+      const std::uint32_t base = c + 1 == chunks && round % 5 == 0 ? 0xFFFF0000u : static_cast<std::uint32_t>(rng() % 70000) << 16;
+      const std::uint32_t n = std::array<std::uint32_t, 6>{1, 2, 17, 1000, 4096, 9000}[rng() % 6];
+      const bool run = rng() % 4 == 0;
+      const std::uint32_t start = static_cast<std::uint32_t>(rng() % 30000);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint32_t lo = run ? (start + i) & 0xFFFF : static_cast<std::uint32_t>(rng() % 65536);
+        m.insert(base | lo);
+      }
+    }
+    if (round % 7 == 0) m.insert(0);
+    v.assign(m.begin(), m.end());
+    views::Bitmap b;
+    b.add_many(v.data(), v.size());
+    if (round % 2) b.optimize();  // runs where they pay
+    auto check = [&](std::uint32_t x) {
+      INFO("round " << round << " id " << x);
+      REQUIRE(b.contains(x) == (m.count(x) == 1));
+    };
+    for (auto x : v) {
+      check(x);
+      check(x - 1);
+      check(x + 1);
+      check(x ^ 0x10000u);  // the same low bits in a neighbouring chunk
+    }
+    for (int i = 0; i < 2000; ++i) check(static_cast<std::uint32_t>(rng()));
+    check(0);
+    check(UINT32_MAX);
+  }
+  views::Bitmap empty;
+  CHECK_FALSE(empty.contains(0));
+  CHECK_FALSE(empty.contains(UINT32_MAX));
 }
 
 TEST_CASE("DenseBits: the same set as a posting list, across growth and clears") {
