@@ -68,10 +68,14 @@ class ClientTable {
     return stored_ref_text(at(id) + 8, len(id, 0), buf);
   }
   std::string_view name(std::uint32_t id) const { return {at(id) + 8 + ref_bytes(id), len(id, 1)}; }
-  // Where a client's bytes start, for prefetching (reads its offset), and
-  // how many there are (reads its first bytes).
+  // Where a client's bytes start, for prefetching, and how many there are:
+  // both read the offsets only (clients lie in the arena in number order),
+  // so a page can ask for all of a client's lines at once.
   const void *address(std::uint32_t id) const { return at(id); }
-  std::size_t bytes(std::uint32_t id) const { return 8 + ref_bytes(id) + len(id, 1); }
+  std::size_t bytes(std::uint32_t id) const {
+    const std::size_t end = id + 1 < off_.size() ? off_[id + 1] : arena_.size();
+    return end - off_[id];
+  }
 
   // Calls fn(id) for every client with this external ref.
   template <class Fn>

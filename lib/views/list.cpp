@@ -1197,14 +1197,15 @@ template <class IdVector>
 std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
   // A page's rows and strings are scattered over the heap: touching them
   // one deal at a time costs a cache miss after a cache miss. Asking for
-  // them all first lets the misses overlap, in three rounds, each reading
+  // them all first lets the misses overlap, in two rounds, each reading
   // only what the round before asked for: the rows (whose slots follow
   // from the ids, with no read: checking each row's id there held the
-  // next requests back behind its miss, ~8% of an owner's page of 50); the
-  // first line of each string block and client; the rest of them, whose
-  // sizes those first lines hold. (Asking for three lines of each block
-  // and two of each client in the second round, sizes unread, was slower:
-  // the wasted requests compete with the useful ones.)
+  // next requests back behind its miss, ~8% of an owner's page of 50);
+  // then every line of each string block and client, whose sizes the row
+  // (data_bytes) and the client table's offsets give. (A third round once
+  // read the sizes from the blocks' and clients' first lines; asking for
+  // three lines of each block and two of each client blind was slower: the
+  // wasted requests compete with the useful ones.)
   std::vector<const Row *> rows;
   rows.reserve(ids.size());
   for (auto id : ids) {
@@ -1213,12 +1214,15 @@ std::vector<const Row *> DealViews::page_rows(const IdVector &ids) const {
     rows.push_back(r);
   }
   for (const Row *r : rows) {
-    __builtin_prefetch(r->data.address());
-    __builtin_prefetch(clients_.address(r->client));
-  }
-  for (const Row *r : rows) {
-    if (r->data.address()) prefetch_rest(r->data.address(), r->data.bytes());
-    if (r->client) prefetch_rest(clients_.address(r->client), clients_.bytes(r->client));
+    assert(r->data_bytes == std::min<std::size_t>(r->data.bytes(), 0xFFFF));
+    if (r->data_bytes) {
+      __builtin_prefetch(r->data.address());
+      prefetch_rest(r->data.address(), r->data_bytes);
+    }
+    if (r->client) {
+      __builtin_prefetch(clients_.address(r->client));
+      prefetch_rest(clients_.address(r->client), clients_.bytes(r->client));
+    }
   }
   return rows;
 }
