@@ -319,6 +319,38 @@ TEST_CASE("RowData keeps an external ref that is a UUID in 16 bytes and gives it
   CHECK(views::RowData::from_words(w.data(), w.size()));
 }
 
+TEST_CASE("uuid_unpack writes every byte value in both cases, as uuid_pack reads it") {
+  // Each byte value at each of the 16 positions (the others varied), in
+  // lower and upper case: the text against one made here digit by digit,
+  // against the portable table, and packed back to the same bytes.
+  std::mt19937 rng(5);
+  char text[views::kUuidChars], portable[views::kUuidChars];
+  for (int pos = 0; pos < 16; ++pos)
+    for (int value = 0; value < 256; ++value)
+      for (bool upper : {false, true}) {
+        std::uint8_t bytes[16];
+        for (auto &b : bytes) b = static_cast<std::uint8_t>(rng());
+        bytes[pos] = static_cast<std::uint8_t>(value);
+        std::string want;
+        for (int i = 0; i < 16; ++i) {
+          if (i == 4 || i == 6 || i == 8 || i == 10) want += '-';
+          const char *d = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+          want += d[bytes[i] >> 4];
+          want += d[bytes[i] & 15];
+        }
+        views::uuid_unpack(bytes, upper, text);
+        views::uuid_unpack_portable(bytes, upper, portable);
+        REQUIRE(std::string_view(text, sizeof text) == want);
+        REQUIRE(std::string_view(portable, sizeof portable) == want);
+        std::uint8_t back[16];
+        bool back_upper = !upper;
+        REQUIRE(views::uuid_pack(want, back, back_upper));
+        // All digits, or the letters' case.
+        CHECK((back_upper == upper || want.find_first_of("abcdefABCDEF") == std::string::npos));
+        CHECK(std::equal(bytes, bytes + 16, back));
+      }
+}
+
 TEST_CASE("client table: one number per (ref, name), every client of a ref found, across growth") {
   views::ClientTable t;
   CHECK(t.intern("", "") == 0);
