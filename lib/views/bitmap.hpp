@@ -142,11 +142,17 @@ inline const std::uint16_t *last_at_most(const std::uint16_t *p, std::int32_t n,
 // among the bitmap's, the value in an array container) made branch-free;
 // bitset and run containers as roaring tests them. This reads CRoaring's
 // structures, whose layout is the 0.2 series' (Debian 12's); any other
-// version takes roaring's own test. (A template on the bitmap's type, so
-// that the discarded branch is not compiled against another layout.)
+// version takes roaring's own test: the internal headers must be there
+// (later versions hide them), and the version is checked where the
+// compiler can (a template on the bitmap's type, so that the branch not
+// taken is not compiled against another layout).
+#if __has_include(<roaring/roaring_array.h>) && __has_include(<roaring/containers/containers.h>)
+#define DEALCORE_ROARING_INTERNALS 1
+#endif
 namespace detail {
 template <class R>
 bool roaring_contains(const R *r, std::uint32_t v) {
+#if DEALCORE_ROARING_INTERNALS
   if constexpr (ROARING_VERSION_MAJOR == 0 && ROARING_VERSION_MINOR == 2) {
     const auto &ra = r->high_low_container;
     if (ra.size == 0) return false;
@@ -162,9 +168,9 @@ bool roaring_contains(const R *r, std::uint32_t v) {
       return a->cardinality > 0 && *last_at_most(a->array, a->cardinality, lo) == lo;
     }
     return container_contains(c, lo, type);
-  } else {
-    return roaring_bitmap_contains(r, v);
   }
+#endif
+  return roaring_bitmap_contains(r, v);
 }
 }  // namespace detail
 
