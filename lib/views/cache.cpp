@@ -477,7 +477,7 @@ void DealViews::load_rows(CacheReader &r) {
     row.closed = f.closed;
     row.stage_changed = f.stage_changed;
     row.next_due = f.next_due;
-    row.set_data(std::move(*data));
+    row.data = std::move(*data);
     rows_.place(std::move(row));
   }
   updated_by_id_ = r.array<std::int64_t>();

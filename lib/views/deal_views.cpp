@@ -265,7 +265,7 @@ void DealViews::put(const store::DealRecord &d) {
   r.closed = d.closed_at;
   r.stage_changed = d.stage_changed_at;
   r.next_due = d.next_task_due;
-  r.set_data(RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, d.external_ref, d.lost_reason}));
+  r.data = RowData(ids32(d.tags, "tag"), ids32(d.contacts, "contact"), {d.name, d.external_ref, d.lost_reason});
 
   Row *old = rows_.find(r.id);
   const bool staged = bulk_ && !old;

@@ -65,19 +65,9 @@ struct alignas(32) Row {
   std::uint8_t kind = 0;
   bool archived = false;
   bool dept_explicit = false;
-  // The block's size in bytes (at most 65,535: a page asks for that much of
-  // a larger one), so a page can ask for all of a block's lines in the
-  // round that reads the row, without reading the block's header first.
-  // Set with the block, by set_data().
-  std::uint16_t data_bytes = 0;
   std::int64_t amount = 0;
   Millis created = 0, updated = 0, closed = 0, stage_changed = 0, next_due = 0;
-  RowData data;  // tags, contacts and the strings, in one block (set by set_data)
-
-  void set_data(RowData d) {
-    data = std::move(d);
-    data_bytes = static_cast<std::uint16_t>(std::min<std::size_t>(data.bytes(), 0xFFFF));
-  }
+  RowData data;  // tags, contacts and the strings, in one block
 
   std::string_view name() const { return data.str(RowData::name); }
   // Its text in the block, or written into buf (a UUID kept as 16 bytes).
