@@ -542,6 +542,8 @@ std::string compare_page(const dc::DealPage &got, const SqlPage &want, bool ids_
 struct Sample {
   double dc_us = 0, sql_us = 0;
   double dc_cpu_us = 0, sql_cpu_us = 0;
+  ThreadEvents dc_events;  // during the dealcore call: faults, preemptions
+  bool dc_first = true;    // whether dealcore's call ran before SQLite's
   std::int64_t hits = 0;
   std::string mismatch;  // "" when the answers agree
   std::string what;      // the parameters, for the mismatch report
@@ -572,12 +574,20 @@ void timed_pair(bool dc_first, Sample &s, A &&dealcore_call, B &&sqlite_call) {
     wall = micros_since(t0);
     cpu = thread_cpu_us() - c0;
   };
-  if (dc_first) {
+  // The counters are read outside the timed part.
+  auto time_dealcore = [&] {
+    const ThreadEvents e0 = thread_events();
     time(dealcore_call, s.dc_us, s.dc_cpu_us);
+    const ThreadEvents e1 = thread_events();
+    s.dc_events = {e1.minflt - e0.minflt, e1.majflt - e0.majflt, e1.nivcsw - e0.nivcsw};
+  };
+  s.dc_first = dc_first;
+  if (dc_first) {
+    time_dealcore();
     time(sqlite_call, s.sql_us, s.sql_cpu_us);
   } else {
     time(sqlite_call, s.sql_us, s.sql_cpu_us);
-    time(dealcore_call, s.dc_us, s.dc_cpu_us);
+    time_dealcore();
   }
 }
 
@@ -1281,6 +1291,10 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
     std::vector<double> dc_us, sql_us, dc_cpu, sql_cpu;
     double hits = 0, matches = 0;
     int n_matches = 0, mismatches = 0;
+    // What happened during dealcore's calls: faults in all of them, and the
+    // slowest call with its own faults and preemptions (what explains a p99).
+    long dc_minflt = 0;
+    Sample slowest;
     try {
       for (int i = 0; i < cfg.warmup + cfg.iters; ++i) {
         Sample s = q.run(i, i % 2 == 0);
@@ -1293,6 +1307,8 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
         dc_us.push_back(s.dc_us);
         sql_us.push_back(s.sql_us);
         dc_cpu.push_back(s.dc_cpu_us);
+        dc_minflt += s.dc_events.minflt + s.dc_events.majflt;
+        if (s.dc_us > slowest.dc_us) slowest = s;
         sql_cpu.push_back(s.sql_cpu_us);
         hits += static_cast<double>(s.hits);
         if (q.matches && n_matches < 10) {
@@ -1318,6 +1334,14 @@ RunResult run_questions(const dc::Database &db, Db &ref_db, const RunConfig &cfg
                        ",\"dealcore_cpu_p99_us\":" + fmt_num(percentile(dc_cpu, 99)) +
                        ",\"sqlite_cpu_p50_us\":" + fmt_num(percentile(sql_cpu, 50)) +
                        ",\"sqlite_cpu_p99_us\":" + fmt_num(percentile(sql_cpu, 99)) +
+                       ",\"dealcore_faults\":" + std::to_string(dc_minflt) +
+                       ",\"dealcore_slowest_us\":" + fmt_num(slowest.dc_us) +
+                       ",\"dealcore_slowest_cpu_us\":" + fmt_num(slowest.dc_cpu_us) +
+                       ",\"dealcore_slowest_faults\":" +
+                       std::to_string(slowest.dc_events.minflt + slowest.dc_events.majflt) +
+                       ",\"dealcore_slowest_preempted\":" + std::to_string(slowest.dc_events.nivcsw) +
+                       // SQLite's call just before it, if it ran first (0 if not).
+                       ",\"dealcore_slowest_after_sqlite_us\":" + fmt_num(slowest.dc_first ? 0 : slowest.sql_us) +
                        ",\"hits\":" + fmt_num(cfg.iters ? hits / cfg.iters : 0);
     if (n_matches) line += ",\"matches\":" + fmt_num(matches / n_matches);
     line += ",\"mismatches\":" + std::to_string(mismatches) + ",\"load1\":" + fmt_num(load_average()) + "}";

@@ -46,8 +46,14 @@ def main(path):
                      f"{r['n_tasks']:,} tasks" if 'n_tasks' in r else "")
                   + f"; SQLite reference {r['reference_load_s']:.0f} s (bulk insert + indexes + ANALYZE)\n")
         if r.get("metric") == "machine":
+            stalls = ""
+            if "stall_probe_p50_us" in r:
+                stalls = (f"stall probe (50 random reads, 100,000 times) p50 {r['stall_probe_p50_us']:.2f} us, "
+                          f"p99 {r['stall_probe_p99_us']:.2f}, p99.9 {r['stall_probe_p999_us']:.1f}, "
+                          f"max {r['stall_probe_max_us']:,.0f}, {r['stall_probe_over_10x_of_100000']} over 10x "
+                          f"the median; ")
             print(f"machine: calibration (1M std::map inserts) {r['calibration_map_1m_inserts_ms']:,.0f} ms, "
-                  f"load average {r['load1']}\n")
+                  f"{stalls}load average {r['load1']}\n")
         if r.get("metric") == "open":
             print(f"open: cold {r['open_cold_ms']:,.0f} ms (CPU {r['open_cold_cpu_ms']:,.0f} ms), warm "
                   f"{r['open_warm_ms']:,.0f} ms (CPU {r['open_warm_cpu_ms']:,.0f} ms); RSS +{r['rss_delta_bytes']/2**20:,.0f} MiB = "

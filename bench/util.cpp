@@ -7,6 +7,8 @@
 #include <ctime>
 #include <fstream>
 
+#include <sys/resource.h>
+
 namespace bench {
 
 std::int64_t resident_bytes() {
@@ -26,6 +28,12 @@ double thread_cpu_us() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+ThreadEvents thread_events() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nivcsw};
 }
 
 double load_average() {

@@ -49,6 +49,12 @@ inline double micros_since(Clock::time_point t0) {
 // CPU time of the calling thread in microseconds: unlike wall time, it does
 // not count the time the thread waited for a core on a busy machine.
 double thread_cpu_us();
+// This thread's minor and major page faults and involuntary context
+// switches so far (getrusage RUSAGE_THREAD), to explain a slow call.
+struct ThreadEvents {
+  long minflt = 0, majflt = 0, nivcsw = 0;
+};
+ThreadEvents thread_events();
 
 // The 1-minute load average (from /proc/loadavg).
 double load_average();
