@@ -3,12 +3,11 @@
 // intersection of posting lists followed by a top-K selection, or a walk of
 // the ordered index of the requested sort that stops after one page.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "dealcore/error.hpp"
 #include "views/deal_views.hpp"
@@ -55,15 +54,27 @@ int compare(const SortKey &a, const SortKey &b) {
   return 0;
 }
 
-std::string hex(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) out += fmt::format("{:02x}", c);
-  return out;
-}
-
-// Cursor: "<sort><a|d>.<num>.<hex of string key>.<id>".
+// Cursor: "<sort><a|d>.<num>.<hex of string key>.<id>". Written by hand:
+// every page with more after it makes one, and fmt's formatting of it was
+// ~10% of the ids of a page of 50 (~0.3 us).
 std::string encode_cursor(SortField f, bool desc, const SortKey &k) {
-  return fmt::format("{}{}.{}.{}.{}", static_cast<int>(f), desc ? 'd' : 'a', k.num, hex(k.str), k.id);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(48 + 2 * k.str.size());
+  char buf[24];
+  auto number = [&](auto v) { out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr); };
+  number(static_cast<int>(f));
+  out += desc ? 'd' : 'a';
+  out += '.';
+  number(k.num);
+  out += '.';
+  for (unsigned char c : k.str) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  out += '.';
+  number(k.id);
+  return out;
 }
 
 struct Cursor {
