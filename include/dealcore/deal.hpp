@@ -25,8 +25,8 @@ struct DealSpec {
   std::string external_ref;   // host's id of the deal; unique when not empty
   std::vector<Id> tags;
   std::vector<Id> contacts;
-  std::optional<Millis> created_at;  // for imports; default: the clock
-  std::optional<Millis> updated_at;  // for imports; default: the clock
+  std::optional<Millis> created_at;  // for imports (years 1..9999); default: the clock
+  std::optional<Millis> updated_at;  // for imports (years 1..9999); default: the clock
 };
 
 // A partial update: only the fields that hold a value change.

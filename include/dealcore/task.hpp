@@ -29,7 +29,7 @@ struct TaskType {
 
 // When a task is due: a moment, or a whole calendar day.
 struct Due {
-  Millis at = 0;  // the moment; for all_day, any moment within the day
+  Millis at = 0;  // the moment (years 1..9999); for all_day, any moment within the day
   bool all_day = false;
   std::string time_zone = "UTC";  // IANA name ("Europe/Moscow"); fixes the day of an all-day task
 };

@@ -9,6 +9,7 @@
 #include "engine/impl.hpp"
 #include "model/json.hpp"
 #include "model/text.hpp"
+#include "model/timezone.hpp"
 
 namespace dealcore {
 
@@ -248,8 +249,8 @@ Id insert_new_deal(Database::Impl &impl, Actor actor, const DealSpec &spec, Data
   if (!d.external_ref.empty() && impl.store_.deal_id_by_ref(d.external_ref))
     throw Error(Errc::exists, fmt::format("a deal with external_ref '{}' exists", d.external_ref));
   Millis t = impl.now();
-  d.created_at = spec.created_at.value_or(t);
-  d.updated_at = spec.updated_at.value_or(t);
+  d.created_at = spec.created_at ? model::checked_time("created_at", *spec.created_at) : t;
+  d.updated_at = spec.updated_at ? model::checked_time("updated_at", *spec.updated_at) : t;
   d.pipeline_id = st.pipeline_id;
   d.stage_id = st.id;
   d.stage_kind = st.kind;

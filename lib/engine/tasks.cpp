@@ -23,6 +23,7 @@ constexpr Millis kDay = 86400000;
 // The stored due time: the moment, or the last millisecond of the local day.
 Millis due_time(const Due &due) {
   const auto &z = model::Zone::get(due.time_zone);  // validated for both kinds
+  model::checked_time("due time", due.at);
   if (!due.all_day) return due.at;
   return z.day_start_after(due.at, 1) - 1;
 }
@@ -225,7 +226,7 @@ TaskBlock Database::task_block(const TaskBlockQuery &q) const {
   if (q.per_group_limit < 0 || q.per_group_limit > 1000)
     throw Error(Errc::invalid_argument, "per_group_limit must be 0..1000");
   const auto &zone = model::Zone::get(q.time_zone);
-  Millis now = q.now.value_or(impl_->now());
+  Millis now = q.now ? model::checked_time("now", *q.now) : impl_->now();
   const Millis tomorrow = zone.day_start_after(now, 1), after = zone.day_start_after(now, 2),
                next_week = zone.next_week_start(now);
   auto group_of = [&](Millis due) {
@@ -321,7 +322,7 @@ Activity Database::Impl::compute_activity(Id deal_id, int window_days, Millis no
 Activity Database::activity(Id deal_id, const ActivityOptions &options) const {
   if (options.window_days < 1 || options.window_days > 3650)
     throw Error(Errc::invalid_argument, "window_days must be 1..3650");
-  Millis now = options.now.value_or(impl_->now());
+  Millis now = options.now ? model::checked_time("now", *options.now) : impl_->now();
   std::shared_lock lock(impl_->mu_);
   std::lock_guard store_lock(impl_->store_mu_);
   return impl_->compute_activity(deal_id, options.window_days, now);

@@ -60,9 +60,15 @@ std::string checked_text(std::string_view field, std::string_view value, bool re
   if (t.size() > max_bytes)
     throw Error(Errc::invalid_argument,
                 std::string(field) + " is longer than " + std::to_string(max_bytes) + " bytes");
-  for (unsigned char c : t)
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+  // C0 controls but tab and line breaks, DEL, and the C1 controls
+  // U+0080..U+009F (UTF-8 C2 80..C2 9F: U+009B starts a terminal escape).
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    const bool c0 = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+    const bool c1 = c == 0xC2 && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) < 0xA0;
+    if (c0 || c == 0x7F || c1)
       throw Error(Errc::invalid_argument, std::string(field) + " contains a control character");
+  }
   return t;
 }
 

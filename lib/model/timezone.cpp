@@ -16,6 +16,13 @@ constexpr Millis kDay = 86400000;
 Millis floor_day(Millis t) { return (t >= 0 ? t : t - kDay + 1) / kDay * kDay; }
 }  // namespace
 
+Millis checked_time(std::string_view field, Millis t) {
+  if (t < kMinTime || t > kMaxTime)
+    throw Error(Errc::invalid_argument,
+                std::string(field) + " is out of range: times must fall in the years 1 to 9999 (UTC)");
+  return t;
+}
+
 const Zone &Zone::get(const std::string &name) {
   // The default of every query: no lock, no map.
   static const Zone utc("UTC");
@@ -47,6 +54,7 @@ Zone::Zone(const std::string &name) {
 }
 
 Millis Zone::day_start_after(Millis t, int days) const {
+  checked_time("time", t);
   if (utc_) return floor_day(t) + days * kDay;
   std::unique_ptr<icu::Calendar> c(cal_->clone());
   UErrorCode status = U_ZERO_ERROR;
@@ -62,6 +70,7 @@ Millis Zone::day_start_after(Millis t, int days) const {
 }
 
 Millis Zone::next_week_start(Millis t) const {
+  checked_time("time", t);
   if (utc_) {
     // Day 0 of the epoch was a Thursday: Monday is (days + 3) % 7 == 0.
     Millis day = floor_day(t) / kDay;

@@ -9,6 +9,7 @@
  * Prints "N passed, 0 failed" and exits 0, or lists the failures and exits 1.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,15 @@ static void test_task_create_and_get(void) {
   spec.assignee_id = unknown_id;
   CHECK_REFUSED(dealcore_task_create(&id, db, ivan, &spec), DEALCORE_ENOTFOUND);
   spec.assignee_id = 0;
+  /* A due time outside the years 1..9999, whole-day or not. */
+  spec.due_at = INT64_MIN;
+  CHECK_REFUSED(dealcore_task_create(&id, db, ivan, &spec), DEALCORE_EINVALID);
+  CHECK_REFUSAL_MENTIONS("due time is out of range");
+  spec.due_all_day = 0;
+  spec.due_at = INT64_MAX;
+  CHECK_REFUSED(dealcore_task_create(&id, db, ivan, &spec), DEALCORE_EINVALID);
+  spec.due_all_day = 1;
+  spec.due_at = T0 + HOUR;
   CHECK_REFUSED(dealcore_task_create(&id, db, unknown_id, &spec), DEALCORE_ENOTFOUND);
   spec.version = 0;
   CHECK_REFUSED(dealcore_task_create(&id, db, ivan, &spec), DEALCORE_EVERSION);

@@ -25,6 +25,15 @@ TEST_CASE("checked_text trims, and refuses empty, oversized and control characte
   CHECK_THROWS_AS(model::checked_text("name", "a\x01" "b", true, 100), Error);
   CHECK_THROWS_AS(model::checked_text("name", "\xff", false, 100), Error);
   CHECK(model::checked_text("name", "", false, 100).empty());
+  // DEL and the C1 controls U+0080..U+009F (U+009B starts a terminal
+  // escape); U+00A0 (no-break space, C2 A0) and "é" (C3 A9) are text.
+  CHECK_THROWS_AS(model::checked_text("name", "x\x7f", true, 100), Error);
+  CHECK_THROWS_AS(model::checked_text("name", "a\u0080b", true, 100), Error);
+  CHECK_THROWS_AS(model::checked_text("name", "a\u0085b", true, 100), Error);
+  CHECK_THROWS_AS(model::checked_text("name", "a\u009b" "31m", true, 100), Error);
+  CHECK_THROWS_AS(model::checked_text("name", "a\u009f", true, 100), Error);
+  CHECK(model::checked_text("name", "a\u00a0b", true, 100) == "a\u00a0b");
+  CHECK(model::checked_text("name", "Café «Ёлка»\tи\nдом", true, 100) == "Café «Ёлка»\tи\nдом");
 }
 
 TEST_CASE("fold_key folds Cyrillic case and ё") {

@@ -320,6 +320,52 @@ TEST_CASE("random task operations keep counters equal to a recount from SQLite")
   CHECK(db.verify().ok);
 }
 
+TEST_CASE("times outside the years 1 to 9999 are refused and change nothing") {
+  testutil::ManualClock clk;
+  auto db = Database::open(testutil::temp_db("times"), {.clock = clk.clock()});
+  testutil::Catalog c(db);
+  auto sys = Actor::system();
+  Id deal = db.create_deal(sys, {.name = "Сделка", .pipeline_id = c.sales, .owner_id = c.anna});
+  Id task = db.create_task(sys, {.deal_id = deal, .text = "Звонок", .due = {.at = *clk.t + kDay}});
+  const auto seq = db.last_event_seq();
+  const Millis lo = std::numeric_limits<Millis>::min(), hi = std::numeric_limits<Millis>::max();
+  for (Millis bad : {lo, hi, model::kMinTime - 1, model::kMaxTime + 1}) {
+    CAPTURE(bad);
+    for (bool all_day : {false, true}) {
+      CHECK(code_of([&] {
+              db.create_task(sys, {.deal_id = deal, .text = "x", .due = {.at = bad, .all_day = all_day}});
+            }) == Errc::invalid_argument);
+      CHECK(code_of([&] { db.reschedule_task(sys, task, {.at = bad, .all_day = all_day}); }) ==
+            Errc::invalid_argument);
+    }
+    CHECK(code_of([&] { db.task_block({.user_id = c.anna, .now = bad}); }) == Errc::invalid_argument);
+    CHECK(code_of([&] { db.activity(deal, {.now = bad}); }) == Errc::invalid_argument);
+    CHECK(code_of([&] { db.create_deal(sys, {.name = "Импорт", .pipeline_id = c.sales, .created_at = bad}); }) ==
+          Errc::invalid_argument);
+    CHECK(code_of([&] { db.create_deal(sys, {.name = "Импорт", .pipeline_id = c.sales, .updated_at = bad}); }) ==
+          Errc::invalid_argument);
+  }
+  CHECK(db.last_event_seq() == seq);
+  CHECK(db.deal_count() == 1);
+  CHECK(db.get_task(task).due_at == *clk.t + kDay);
+  // The edges themselves are times like any other.
+  for (Millis edge : {model::kMinTime, model::kMaxTime}) {
+    CAPTURE(edge);
+    for (bool all_day : {false, true}) {
+      Id t = db.create_task(sys, {.deal_id = deal, .text = "x", .due = {.at = edge, .all_day = all_day}});
+      CHECK(db.get_task(t).due_at >= model::kMinTime);
+      CHECK(db.get_task(t).due_at <= model::kMaxTime);
+    }
+    CHECK(db.task_block({.user_id = c.anna, .now = edge}).groups.size() == 5);
+    CHECK(db.activity(deal, {.now = edge}).deal_id == deal);
+    Id d = db.create_deal(sys, {.name = "Импорт", .pipeline_id = c.sales, .created_at = edge, .updated_at = edge});
+    CHECK(db.get_deal(d).created_at == edge);
+    db.move_deals(sys, {d}, {.stage_id = c.sales_stages[1]});
+    CHECK(db.stage_history(d).size() == 2);
+  }
+  CHECK(db.verify().ok);
+}
+
 TEST_CASE("the activity indicator explains itself") {
   testutil::ManualClock clk;
   auto db = Database::open(testutil::temp_db("activity"), {.clock = clk.clock()});
