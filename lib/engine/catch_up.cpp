@@ -78,6 +78,9 @@ bool Database::Impl::catch_up_from_events() {
     store::ReadTxn snapshot(store_.conn());
     auto stamp = store_.views_stamp();
     if (!stamp || stamp->outside != synced_.outside) return false;
+    // Events are never deleted: a log that ends before the views' last
+    // event is not the one they were made from (a restored backup).
+    if (store_.last_event_seq() < synced_.seq) return false;
     auto events = store_.events_after(synced_.seq, kMaxEvents + 1);
     if (events.size() > static_cast<std::size_t>(kMaxEvents)) return false;
     for (const auto &e : events)

@@ -83,7 +83,17 @@ void Database::Impl::open_views() {
   if (options_.views_cache && !cache_path_.empty()) {
     auto stamp = store_.views_stamp();
     CacheStamp at;
-    if (auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions(), at) : nullptr) {
+    auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions(), at) : nullptr;
+    // The views reflect the events up to at.seq: the file must hold that
+    // very event. A database restored from a backup beside a newer cache (or
+    // one that lost its last commits) has no event there, or after new
+    // writes another one under the same seq; catching up would then read
+    // nothing, or the wrong events.
+    if (v && at.seq > 0) {
+      auto e = store_.event_at(at.seq);
+      if (!e || event_fingerprint(*e) != at.event) v.reset();
+    }
+    if (v) {
       views_ = std::move(v);
       synced_ = {at.seq, at.stamp.outside};
       cached_ = at.stamp;
@@ -110,18 +120,24 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
   if (cache_path_.empty()) throw Error(Errc::invalid_argument, "an in-memory database has no views cache");
   if (stale_) return false;
   std::optional<store::ViewsStamp> stamp;
+  std::uint64_t event = 0;
   {
     // The stamp and data_version from one snapshot: if no other connection
     // committed since the views were built, they hold exactly that state.
     store::ReadTxn snapshot(store_.conn());
     stamp = store_.views_stamp();
     if (!stamp || store_.data_version() != data_version_) return false;
+    if (synced_.seq > 0) {
+      auto e = store_.event_at(synced_.seq);
+      if (!e) return false;  // the views' last event is not in the file
+      event = event_fingerprint(*e);
+    }
   }
   if (views_->count(ArchivedMode::include) < min_deals) return false;
   if (!force && cached_ == stamp) return true;
   struct stat st {};
   const unsigned mode = ::stat(path_.c_str(), &st) == 0 ? static_cast<unsigned>(st.st_mode) : 0644u;
-  write_views_cache(cache_path_, {*stamp, synced_.seq}, *views_, mode);
+  write_views_cache(cache_path_, {*stamp, synced_.seq, event}, *views_, mode);
   cached_ = stamp;
   return true;
 }

@@ -26,8 +26,9 @@ namespace {
 
 // Bump when the stream of views/cache.cpp or this header changes shape.
 // 2: kanban cells by (pipeline, owner or department); 3: seq and outside.
-// 9: the (pipeline, name) order; 10: external refs that are UUIDs in 16 bytes.
-constexpr std::uint32_t kFormat = 10;
+// 9: the (pipeline, name) order; 10: external refs that are UUIDs in 16 bytes;
+// 11: the fingerprint of the event at seq.
+constexpr std::uint32_t kFormat = 11;
 constexpr char kMagic[8] = {'D', 'C', 'V', 'I', 'E', 'W', 'S', '\0'};
 
 struct Header {
@@ -40,12 +41,13 @@ struct Header {
   std::int64_t stamp;
   std::int64_t outside;
   std::int64_t seq;
+  std::uint64_t event;  // event_fingerprint of the event at seq
   std::uint64_t payload_size;
   std::uint64_t checksum;  // of the fields above, then of the table of sections
 };
-static_assert(sizeof(Header) == 128 && std::is_trivially_copyable_v<Header>);
+static_assert(sizeof(Header) == 136 && std::is_trivially_copyable_v<Header>);
 
-Header header_for(const store::ViewsStamp &stamp, std::int64_t seq) {
+Header header_for(const store::ViewsStamp &stamp, std::int64_t seq, std::uint64_t event) {
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.format = kFormat;
@@ -56,6 +58,7 @@ Header header_for(const store::ViewsStamp &stamp, std::int64_t seq) {
   h.stamp = stamp.stamp;
   h.outside = stamp.outside;
   h.seq = seq;
+  h.event = event;
   return h;
 }
 
@@ -115,13 +118,22 @@ struct Fd {
 
 }  // namespace
 
+std::uint64_t event_fingerprint(const Event &e) {
+  const std::int64_t fixed[4] = {e.seq, e.at, e.actor_id, e.deal_id};
+  std::uint64_t h = views::cache_checksum(0, reinterpret_cast<const char *>(fixed), sizeof fixed);
+  const std::uint64_t sizes[2] = {e.kind.size(), e.payload.size()};
+  h = views::cache_checksum(h, reinterpret_cast<const char *>(sizes), sizeof sizes);
+  h = views::cache_checksum(h, e.kind.data(), e.kind.size());
+  return views::cache_checksum(h, e.payload.data(), e.payload.size());
+}
+
 std::string views_cache_path(const std::string &db_path) {
   if (db_path.empty() || db_path == ":memory:") return {};
   return db_path + "-views";
 }
 
 void write_views_cache(const std::string &path, const CacheStamp &at, const views::DealViews &v, unsigned mode) {
-  Header h = header_for(at.stamp, at.seq);
+  Header h = header_for(at.stamp, at.seq, at.event);
   std::string tmp = path + ".XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw Error(Errc::io, fmt::format("views cache: cannot create {}: {}", tmp, std::strerror(errno)));
@@ -168,14 +180,17 @@ void write_views_cache(const std::string &path, const CacheStamp &at, const view
 
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
                                                    const std::unordered_map<Id, int> &positions, CacheStamp &at) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  // Non-blocking: a FIFO put there would otherwise block the open forever.
+  // Only a regular file is read.
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (file.fd < 0) return nullptr;
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header) + 8)) return nullptr;
+  if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < static_cast<off_t>(sizeof(Header) + 8))
+    return nullptr;
   const auto size = static_cast<std::uint64_t>(st.st_size);
   Header h;
   if (!read_at(file.fd, reinterpret_cast<char *>(&h), sizeof h, 0)) return nullptr;
-  const Header want = header_for(current, 0);
+  const Header want = header_for(current, 0, 0);
   if (std::memcmp(h.magic, want.magic, sizeof h.magic) != 0 || h.format != want.format ||
       h.schema != want.schema || h.id_size != want.id_size ||
       std::memcmp(h.db_id, want.db_id, sizeof h.db_id) != 0 || (h.stamp != want.stamp && h.outside != want.outside) ||
@@ -202,7 +217,7 @@ std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, cons
     auto v = std::make_unique<views::DealViews>();
     v->set_stage_positions(positions);
     v->load(sections);
-    at = {{current.db_id, h.stamp, h.outside}, h.seq};
+    at = {{current.db_id, h.stamp, h.outside}, h.seq, h.event};
     return v;
   } catch (const views::CacheFormatError &) {
     return nullptr;

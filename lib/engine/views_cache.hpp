@@ -8,7 +8,10 @@
 // event seq the views reflect. A cache is used when its size and checksum
 // hold, it parses completely, and either its stamp is the file's current
 // one, or only dealcore wrote since (the stamp's `outside` value is the
-// same): then the event log after its seq brings it up to date. Anything
+// same): then the event log after its seq brings it up to date. The cache
+// also holds a fingerprint of the event at its seq, which the caller checks
+// against the file's (a database restored from a backup beside a newer
+// cache has no such event, or another one under that seq). Anything
 // else (no file, another program wrote, from another database, torn,
 // damaged, written by another format version) means "build from the
 // tables", never an error.
@@ -35,7 +38,11 @@ std::string views_cache_path(const std::string &db_path);
 struct CacheStamp {
   store::ViewsStamp stamp;
   std::int64_t seq = 0;
+  std::uint64_t event = 0;  // event_fingerprint of the event at seq; 0 when seq is 0
 };
+
+// A 64-bit digest of every field of an event.
+std::uint64_t event_fingerprint(const Event &e);
 
 // Writes the views stamped `at`, with the permission bits `mode` (the
 // database file's). Throws Error(Errc::io) when the file cannot be written
@@ -47,7 +54,8 @@ void write_views_cache(const std::string &path, const CacheStamp &at, const view
 // the same stamp, or a stale one with the same database id and `outside`
 // value (only dealcore wrote since: the caller brings the views up to date
 // from the event log after at.seq). nullptr otherwise. `at` gets the
-// cache's stamp. positions: each stage's position, from the catalog.
+// cache's stamp, seq and event fingerprint, which the caller must check
+// against the file's event at.seq before using the views. positions: each stage's position, from the catalog.
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
                                                    const std::unordered_map<Id, int> &positions, CacheStamp &at);
 

@@ -737,6 +737,15 @@ std::vector<Event> Store::events_after(std::int64_t seq, int limit) {
   return out;
 }
 
+std::optional<Event> Store::event_at(std::int64_t seq) {
+  auto &s = conn_.prepare("SELECT seq, at, actor_id, deal_id, kind, payload FROM events WHERE seq = ?1");
+  s.bind(1, seq);
+  std::optional<Event> out;
+  if (s.step()) out = Event{s.i64(0), s.i64(1), s.i64(2), s.i64(3), s.text(4), s.text(5)};
+  s.reset();
+  return out;
+}
+
 std::int64_t Store::last_event_seq() {
   auto &s = conn_.prepare("SELECT IFNULL(MAX(seq), 0) FROM events");
   s.step();

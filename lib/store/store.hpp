@@ -153,6 +153,7 @@ class Store {
   // ---- events ------------------------------------------------------------------
   std::int64_t append_event(Millis at, Id actor, Id deal, const char *kind, const std::string &payload);
   std::vector<Event> events_after(std::int64_t seq, int limit);
+  std::optional<Event> event_at(std::int64_t seq);
   std::int64_t last_event_seq();
 
  private:

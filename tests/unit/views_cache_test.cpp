@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -244,6 +245,84 @@ TEST_CASE("any change to the tables by another SQLite client makes the cache sta
   CHECK(Database::open(path, cached()).views_from_cache());
 }
 
+TEST_CASE("a database restored from a backup beside a newer cache is built from the tables") {
+  // Found by a file-fault fuzzer: the newer cache's stamp differs but its
+  // `outside` value is the same, so it used to be caught up from the event
+  // log after its seq, which the restored file does not reach (nothing to
+  // read: the views kept deals the file does not have), or, after new
+  // writes, reaches with other events under the same seqs.
+  std::string path = testutil::temp_db("cache_restore");
+  const std::string backup = path + ".backup", cache = path + "-views", newer = path + ".newer-views";
+  auto copy = [](const std::string &from, const std::string &to) {
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  };
+  auto restore = [&] {
+    copy(backup, path);
+    fs::remove(path + "-wal");
+    fs::remove(path + "-shm");
+  };
+  std::size_t n = 0;
+  {
+    auto db = Database::open(path, cached());
+    Data d(db, 60);
+    n = d.deals.size();
+  }  // closing checkpoints the WAL into the file and writes the cache
+  REQUIRE_FALSE(fs::exists(path + "-wal"));
+  copy(path, backup);
+  auto three_deals = [&](const Options &o, const std::string &name) {
+    auto db = Database::open(path, o);
+    auto sales = db.pipelines().front().id;
+    for (int i = 0; i < 3; ++i) db.create_deal(Actor::system(), {.name = name, .pipeline_id = sales});
+  };
+  three_deals(cached(), "После копии");  // the cache now holds n + 3 deals
+  REQUIRE(Database::open(path, cached()).views_from_cache());
+  copy(cache, newer);
+
+  // The backup, with no event at the cache's seq.
+  restore();
+  {
+    auto db = Database::open(path, cached());
+    CHECK_FALSE(db.views_from_cache());
+    CHECK(db.verify().ok);
+    CHECK(db.deal_count(ArchivedMode::include) == static_cast<std::int64_t>(n));
+    CHECK(db.list_deals({.text = "После копии"}).ids.empty());
+  }
+  // The backup with three other deals written without a cache: the same
+  // number of events, so the cache's seq is there again, with other events.
+  restore();
+  three_deals({.views_cache = false}, "Другие");
+  copy(newer, cache);
+  {
+    auto db = Database::open(path, cached());
+    CHECK_FALSE(db.views_from_cache());
+    CHECK(db.verify().ok);
+    CHECK(db.list_deals({.text = "После копии"}).ids.empty());
+    CHECK(db.list_deals({.text = "Другие"}).ids.size() == 3);
+  }
+  // The cache of that very state is used, as ever.
+  CHECK(Database::open(path, cached()).views_from_cache());
+}
+
+TEST_CASE("a cache path that is not a regular file is ignored at once") {
+  std::string path = testutil::temp_db("cache_fifo");
+  {
+    auto db = Database::open(path, cached());
+    Data d(db, 20);
+  }
+  const std::string cache = path + "-views";
+  fs::remove(cache);
+  REQUIRE(::mkfifo(cache.c_str(), 0600) == 0);  // an open for reading used to block forever
+  {
+    auto db = Database::open(path, {.views_cache_min_deals = 1000});  // and closing leaves it alone
+    CHECK_FALSE(db.views_from_cache());
+    CHECK(db.verify().ok);
+  }
+  fs::remove(cache);
+  fs::create_directory(cache);
+  CHECK_FALSE(Database::open(path, cached(1000)).views_from_cache());
+  fs::remove(cache);
+}
+
 TEST_CASE("a damaged, truncated or foreign cache is not used") {
   std::string path = testutil::temp_db("cache_bad");
   {
@@ -267,9 +346,10 @@ TEST_CASE("a damaged, truncated or foreign cache is not used") {
     return b;
   };
   // Every header field counts: magic, format, db_id, stamp, outside, seq,
-  // size, checksum; then a section and the table.
+  // the seq's event, size, checksum; then a section and the table.
   for (std::size_t at : {std::size_t{0}, std::size_t{8}, std::size_t{20}, std::size_t{88}, std::size_t{96},
-                         std::size_t{104}, std::size_t{112}, std::size_t{120}, std::size_t{200}, good.size() / 2,
+                         std::size_t{104}, std::size_t{112}, std::size_t{120}, std::size_t{128}, std::size_t{200},
+                         good.size() / 2,
                          good.size() - 1}) {
     CAPTURE(at);
     put(flipped(at));
