@@ -83,7 +83,11 @@ void Database::Impl::open_views() {
   if (options_.views_cache && !cache_path_.empty()) {
     auto stamp = store_.views_stamp();
     CacheStamp at;
-    auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions(), at) : nullptr;
+    auto id_limit = [](std::int64_t id) {
+      return static_cast<std::uint32_t>(std::clamp<std::int64_t>(id, 0, UINT32_MAX - 1));
+    };
+    const views::DealViews::IdLimits limits{id_limit(store_.max_contact_id()), id_limit(store_.max_task_id())};
+    auto v = stamp ? read_views_cache(cache_path_, *stamp, stage_positions(), limits, at) : nullptr;
     // The views reflect the events up to at.seq: the file must hold that
     // very event. A database restored from a backup beside a newer cache (or
     // one that lost its last commits) has no event there, or after new

@@ -179,7 +179,8 @@ void write_views_cache(const std::string &path, const CacheStamp &at, const view
 }
 
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
-                                                   const std::unordered_map<Id, int> &positions, CacheStamp &at) {
+                                                   const std::unordered_map<Id, int> &positions,
+                                                   views::DealViews::IdLimits limits, CacheStamp &at) {
   // Non-blocking: a FIFO put there would otherwise block the open forever.
   // Only a regular file is read.
   Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
@@ -216,6 +217,7 @@ std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, cons
     FileSections sections(file.fd, std::move(table));
     auto v = std::make_unique<views::DealViews>();
     v->set_stage_positions(positions);
+    v->set_id_limits(limits);
     v->load(sections);
     at = {{current.db_id, h.stamp, h.outside}, h.seq, h.event};
     return v;

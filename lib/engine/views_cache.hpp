@@ -55,8 +55,10 @@ void write_views_cache(const std::string &path, const CacheStamp &at, const view
 // value (only dealcore wrote since: the caller brings the views up to date
 // from the event log after at.seq). nullptr otherwise. `at` gets the
 // cache's stamp, seq and event fingerprint, which the caller must check
-// against the file's event at.seq before using the views. positions: each stage's position, from the catalog.
+// against the file's event at.seq before using the views. limits: the
+// tables' largest contact and task ids. positions: each stage's position, from the catalog.
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
-                                                   const std::unordered_map<Id, int> &positions, CacheStamp &at);
+                                                   const std::unordered_map<Id, int> &positions,
+                                                   views::DealViews::IdLimits limits, CacheStamp &at);
 
 }  // namespace dealcore

@@ -746,6 +746,22 @@ std::optional<Event> Store::event_at(std::int64_t seq) {
   return out;
 }
 
+std::int64_t Store::max_contact_id() {
+  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM contacts");
+  s.step();
+  auto v = s.i64(0);
+  s.reset();
+  return v;
+}
+
+std::int64_t Store::max_task_id() {
+  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM tasks");
+  s.step();
+  auto v = s.i64(0);
+  s.reset();
+  return v;
+}
+
 std::int64_t Store::last_event_seq() {
   auto &s = conn_.prepare("SELECT IFNULL(MAX(seq), 0) FROM events");
   s.step();

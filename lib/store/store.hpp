@@ -155,6 +155,9 @@ class Store {
   std::vector<Event> events_after(std::int64_t seq, int limit);
   std::optional<Event> event_at(std::int64_t seq);
   std::int64_t last_event_seq();
+  // The largest contact and task ids (0: none), for the views cache's checks.
+  std::int64_t max_contact_id();
+  std::int64_t max_task_id();
 
  private:
   void migrate();

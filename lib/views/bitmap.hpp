@@ -59,6 +59,7 @@ class Bitmap {
     roaring_bitmap_andnot_inplace(r_, o.r_);
     recount();
   }
+  bool is_subset_of(const Bitmap &o) const { return roaring_bitmap_is_subset(r_, o.r_); }
   std::uint64_t and_size(const Bitmap &o) const { return roaring_bitmap_and_cardinality(r_, o.r_); }
   // The members of both, as a new set (no copy of this one first).
   Bitmap intersection(const Bitmap &o) const { return Bitmap(roaring_bitmap_and(r_, o.r_)); }

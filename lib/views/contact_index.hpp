@@ -43,8 +43,15 @@ class ContactIndex {
   std::vector<std::string> diff(const ContactIndex &other) const;
 
   // The views cache (see views/cache.cpp). load() fills an empty index.
+  // load() refuses a contact id above max_contact.
   void save(CacheWriter &w) const;
-  void load(CacheReader &r);
+  void load(CacheReader &r, std::uint32_t max_contact);
+  // Calls fn(deal id) for every link of a contact to a deal.
+  template <class F>
+  void for_each_linked_deal(F &&fn) const {
+    for (const auto &s : deals_)
+      for (auto d : s.view()) fn(d);
+  }
 
  private:
   // 12 bytes, not 16: ~2 million of them at 1M deals.

@@ -325,10 +325,19 @@ class DealViews {
   // in name order, the orders, the posting lists, the contact and task
   // indexes, the kanban sums, the dense id tables, in checksummed sections
   // that save() writes and load() reads on two threads. load() fills views
-  // that hold nothing yet, after set_stage_positions(). It throws
-  // CacheFormatError for a damaged stream; the views are then to be dropped.
+  // that hold nothing yet, after set_stage_positions() and set_id_limits().
+  // It throws CacheFormatError for a damaged stream; the views are then to
+  // be dropped. Besides the checksums, load() checks that every id it reads
+  // is one the views hold (a row for each deal id in a posting list, a
+  // client's or contact's deals, an open task), and that contact and task
+  // ids stay within the tables' largest: a stream that is well formed but
+  // wrong must not crash a read or make a loader allocate by a wild id.
   void save(CacheWriter &w) const;
   void load(CacheSections &sections);
+  struct IdLimits {
+    std::uint32_t contact = UINT32_MAX - 1, task = UINT32_MAX - 1;  // the largest ids in the tables
+  };
+  void set_id_limits(IdLimits l) { id_limits_ = l; }
 
   // How many times name ranks were spread out again, and how many ranks
   // that rewrote in all (for tests).
@@ -445,6 +454,8 @@ class DealViews {
   // in the order of their keys (a loaded cache's orders).
   void check_orders() const;
   void check_orders(std::size_t half) const;  // orders half, half + 2...: see cache.cpp
+  void check_loaded_ids() const;
+  IdLimits id_limits_;
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
   std::uint64_t name_relabels_ = 0, name_ranks_rewritten_ = 0;
   std::vector<std::int32_t> stage_pos_;  // by stage id; 0 for a stage the catalog does not list

@@ -52,8 +52,15 @@ class TaskIndex {
   std::vector<std::string> diff(const TaskIndex &other) const;
 
   // The views cache (see views/cache.cpp). load() fills an empty index.
+  // load() refuses a task id above max_task.
   void save(CacheWriter &w) const;
-  void load(CacheReader &r);
+  void load(CacheReader &r, std::uint32_t max_task);
+  // Calls fn(task) for every open task, in no order.
+  template <class F>
+  void for_each(F &&fn) const {
+    for (const auto &t : slots_)
+      if (t.id != 0) fn(t);
+  }
 
  private:
   // Slots in (assignee, due, task id) order.

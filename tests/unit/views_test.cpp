@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "engine/handoff.hpp"
 #include "helpers.hpp"
 #include "model/text.hpp"
+#include "views/cache_io.hpp"
 #include "views/deal_views.hpp"
 
 using namespace dealcore;
@@ -105,7 +107,89 @@ store::DealRecord named_deal(Id id, std::string name) {
   return d;
 }
 
+// A views stream's sections, each as its bytes.
+std::vector<std::string> sections_of(const views::DealViews &v) {
+  std::FILE *f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  views::CacheWriter w(f);
+  v.save(w);
+  w.finish();
+  std::fflush(f);
+  std::string bytes(static_cast<std::size_t>(std::ftell(f)), '\0');
+  std::rewind(f);
+  REQUIRE(std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
+  std::fclose(f);
+  std::uint64_t n = 0;
+  std::memcpy(&n, bytes.data() + bytes.size() - 8, 8);
+  std::vector<views::CacheSection> table(n);
+  std::memcpy(table.data(), bytes.data() + bytes.size() - 8 - n * sizeof(views::CacheSection),
+              n * sizeof(views::CacheSection));
+  std::vector<std::string> out;
+  for (const auto &t : table) out.push_back(bytes.substr(t.offset, t.size));
+  return out;
+}
+
+// Sections handed to DealViews::load() from memory, unchecked: what a
+// stream whose checksums hold would give it.
+struct MemorySections final : views::CacheSections {
+  std::vector<std::string> parts;
+  std::size_t count() const override { return parts.size(); }
+  views::CacheReader open(std::size_t i) override { return {parts.at(i).data(), parts.at(i).size()}; }
+  void done(std::size_t) override {}
+};
+
+void load_views(const std::vector<std::string> &parts, views::DealViews::IdLimits limits = {}) {
+  MemorySections s;
+  s.parts = parts;
+  views::DealViews v;
+  std::unordered_map<Id, int> positions;
+  for (Id p = 1; p <= 2; ++p)
+    for (int st = 0; st < 3; ++st) positions[p * 10 + st] = st;
+  v.set_stage_positions(positions);
+  v.set_id_limits(limits);
+  v.load(s);
+}
+
 }  // namespace
+
+TEST_CASE("a views stream that is well formed but wrong is refused, not trusted") {
+  // The checksums vouch for a stream's bytes, not for their sense: a
+  // crafted or mis-spliced stream must be refused by the load, or a list
+  // would read rows and key tables past their ends (found by a fuzzer that
+  // fixed the checksums up). Two views that differ only in their last
+  // deal's id (10 or 11) give sections that each parse; spliced, they name
+  // deals the rows do not hold.
+  auto make = [](Id last) {
+    auto v = std::make_unique<views::DealViews>();
+    prepare(*v);
+    for (Id id = 1; id <= 10; ++id) {
+      auto d = named_deal(id == 10 ? last : id, "Сделка " + std::to_string(id));
+      d.tags = {1 + id % 3};
+      d.client_ref = "guid-" + std::to_string(id % 2);
+      d.client_name = "Клиент";
+      d.contacts = {1 + id % 4};
+      v->put(d);
+    }
+    v->tasks().put(Task{.id = 40, .deal_id = last, .type_id = 1, .text = "Звонок", .assignee_id = 1,
+                        .due_at = 5000, .created_at = 1000, .updated_at = 1000});
+    return v;
+  };
+  const auto a = sections_of(*make(10)), b = sections_of(*make(11));
+  REQUIRE(a.size() == 5);
+  CHECK_NOTHROW(load_views(a));
+  CHECK_NOTHROW(load_views(b));
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    CAPTURE(i);
+    auto spliced = a;
+    spliced[i] = b[i];  // rows, orders, posting lists, contacts and tasks in turn
+    CHECK_THROWS_AS(load_views(spliced), views::CacheFormatError);
+  }
+  // Ids past the tables' largest are refused before anything is allocated
+  // by them: a wild task id once sized a 10 GB table.
+  CHECK_NOTHROW(load_views(a, {.contact = 30, .task = 40}));
+  CHECK_THROWS_AS(load_views(a, {.contact = 30, .task = 39}), views::CacheFormatError);
+  CHECK_THROWS_AS(load_views(a, {.contact = 3, .task = 40}), views::CacheFormatError);
+}
 
 TEST_CASE("a bulk build equals the same deals put one at a time") {
   std::mt19937 rng(7);
