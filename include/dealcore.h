@@ -468,7 +468,7 @@ DEALCORE_EXPORT int dealcore_phone_normalize(char **out, const dealcore_db *db,
 
 /* ---- deals ------------------------------------------------------------------------ */
 
-/* A new deal. Only name and pipeline_id are required. */
+/* A new deal. Required: name, and pipeline_id or stage_id (a stage names its pipeline). */
 typedef struct dealcore_deal_spec {
   uint32_t version; /* DEALCORE_DEAL_SPEC_VERSION */
   const char *name;

@@ -10,7 +10,7 @@
 
 namespace dealcore {
 
-// A new deal. Only name and pipeline_id are required.
+// A new deal. Required: name, and pipeline_id or stage_id (a stage names its pipeline).
 struct DealSpec {
   std::string name;
   Id pipeline_id = 0;
