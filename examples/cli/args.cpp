@@ -124,7 +124,7 @@ std::int64_t parse_money(std::string_view text, std::string_view currency, std::
     seen_digit = true;
     if (in_fraction && ++fraction_digits > digits)
       throw bad(fmt::format("{} allows {} decimal places", currency, digits));
-    if (value > (std::numeric_limits<std::int64_t>::max() - 9) / 10) throw bad("too large");
+    if (value > (std::numeric_limits<std::int64_t>::max() - (ch - '0')) / 10) throw bad("too large");
     value = value * 10 + (ch - '0');
   }
   if (!seen_digit) throw bad("no digits");

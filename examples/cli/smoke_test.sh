@@ -386,6 +386,9 @@ expect_exit 2 "unknown option '--bogus'" dc list --bogus
 expect_exit 2 "--kind" dc list --kind maybe
 expect_exit 2 "not a date" dc list --created-from 2025-13-01
 expect_exit 2 "not an amount" dc list --amount-min 12abc
+# The largest amount is INT64_MAX minor units, and not one more.
+dc list --currency RUB --amount-max 92233720368547758.07 --json >/dev/null || fail "INT64_MAX kopecks refused"
+expect_exit 2 "too large" dc list --currency RUB --amount-max 92233720368547758.08
 expect_exit 2 "deal id" dc show abc
 expect_exit 2 "--stage" dc move 1
 expect_exit 2 "unknown command" dc frobnicate
