@@ -494,7 +494,7 @@ void DealViews::load_rows(CacheReader &r) {
     cache_check(data.has_value(), "row block");
     cache_check(f.id != 0 && f.id < ids && !rows_.find(f.id), "row id");
     cache_check(f.client < clients_.size() && f.segment < segments_.size() && f.currency < currencies_.size() &&
-                    f.kind <= 2 && f.flags <= 3,
+                    f.kind <= 2 && f.flags <= 3 && stage_known(f.stage),
                 "row");
     Row row;
     row.id = f.id;
@@ -558,6 +558,7 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
       for (auto &c : v) {
         c.stage = r.u32();
         c.dept = r.u32();
+        cache_check(stage_known(c.stage), "kanban cell stage");
         cache_check(&c == v.data() || std::pair{(&c)[-1].stage, (&c)[-1].dept} < std::pair{c.stage, c.dept},
                     "kanban cell order");
         cache_check(m == &board_owner_ || c.dept == (key & 0xFFFFFFFFu), "kanban department cell");
@@ -569,6 +570,7 @@ void DealViews::load_sums_and_orders(CacheReader &r) {
   stage_total_.reserve(stages);
   for (std::size_t i = 0; i < stages; ++i) {
     auto stage = r.u32();
+    cache_check(stage_known(stage), "kanban stage");
     auto [t, added] = stage_total_.try_emplace(stage);
     cache_check(added, "kanban stage");
     load_aggregate(r, cur, t->second);

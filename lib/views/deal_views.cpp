@@ -131,9 +131,14 @@ void DealViews::set_stage_positions(const std::unordered_map<Id, int> &positions
   for (const auto &[stage, pos] : positions)
     if (stage > 0 && stage <= static_cast<Id>(UINT32_MAX)) n = std::max(n, static_cast<std::size_t>(stage) + 1);
   std::vector<std::int32_t> table(n, 0);
+  std::vector<std::uint8_t> known(n, 0);
   for (const auto &[stage, pos] : positions)
-    if (stage > 0 && stage <= static_cast<Id>(UINT32_MAX)) table[static_cast<std::size_t>(stage)] = pos;
+    if (stage > 0 && stage <= static_cast<Id>(UINT32_MAX)) {
+      table[static_cast<std::size_t>(stage)] = pos;
+      known[static_cast<std::size_t>(stage)] = 1;
+    }
   stage_pos_ = std::move(table);
+  stage_known_ = std::move(known);
 }
 
 std::uint32_t DealViews::intern_segment(const std::string &s) {

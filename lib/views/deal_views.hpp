@@ -329,8 +329,9 @@ class DealViews {
   // It throws CacheFormatError for a damaged stream; the views are then to
   // be dropped. Besides the checksums, load() checks that every id it reads
   // is one the views hold (a row for each deal id in a posting list, a
-  // client's or contact's deals, an open task), and that contact and task
-  // ids stay within the tables' largest: a stream that is well formed but
+  // client's or contact's deals, an open task), that rows and kanban sums
+  // are in stages the catalog lists, and that contact and task ids stay
+  // within the tables' largest: a stream that is well formed but
   // wrong must not crash a read or make a loader allocate by a wild id.
   void save(CacheWriter &w) const;
   void load(CacheSections &sections);
@@ -459,6 +460,8 @@ class DealViews {
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
   std::uint64_t name_relabels_ = 0, name_ranks_rewritten_ = 0;
   std::vector<std::int32_t> stage_pos_;  // by stage id; 0 for a stage the catalog does not list
+  std::vector<std::uint8_t> stage_known_;  // by stage id: 1 for a stage the catalog lists
+  bool stage_known(std::uint32_t s) const { return s < stage_known_.size() && stage_known_[s]; }
   // The (dimension, sort key) pairs kept in order; see DimOrder.
   std::vector<DimOrder> orders_;
   bool bulk_ = false;

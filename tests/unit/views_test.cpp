@@ -138,13 +138,15 @@ struct MemorySections final : views::CacheSections {
   void done(std::size_t) override {}
 };
 
-void load_views(const std::vector<std::string> &parts, views::DealViews::IdLimits limits = {}) {
+void load_views(const std::vector<std::string> &parts, views::DealViews::IdLimits limits = {},
+                Id unknown_stage = 0) {
   MemorySections s;
   s.parts = parts;
   views::DealViews v;
   std::unordered_map<Id, int> positions;
   for (Id p = 1; p <= 2; ++p)
-    for (int st = 0; st < 3; ++st) positions[p * 10 + st] = st;
+    for (int st = 0; st < 3; ++st)
+      if (p * 10 + st != unknown_stage) positions[p * 10 + st] = st;
   v.set_stage_positions(positions);
   v.set_id_limits(limits);
   v.load(s);
@@ -189,6 +191,10 @@ TEST_CASE("a views stream that is well formed but wrong is refused, not trusted"
   CHECK_NOTHROW(load_views(a, {.contact = 30, .task = 40}));
   CHECK_THROWS_AS(load_views(a, {.contact = 30, .task = 39}), views::CacheFormatError);
   CHECK_THROWS_AS(load_views(a, {.contact = 3, .task = 40}), views::CacheFormatError);
+  // A stage the catalog does not list (the rows' and the kanban's): a board
+  // would fail on it.
+  CHECK_NOTHROW(load_views(a, {}, 11));
+  CHECK_THROWS_AS(load_views(a, {}, 10), views::CacheFormatError);
 }
 
 TEST_CASE("a bulk build equals the same deals put one at a time") {
