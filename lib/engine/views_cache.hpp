@@ -17,7 +17,8 @@
 // tables", never an error.
 //
 // Written to a temporary file beside it and renamed over it, so a reader
-// sees the old cache or the new one. Not fsync'ed: after a crash a lost or
+// sees the old cache or the new one; a write first removes the temporary
+// files of writers killed midway (those older than ten minutes). Not fsync'ed: after a crash a lost or
 // torn cache fails its checks and the views are built from the tables.
 #pragma once
 
