@@ -44,6 +44,12 @@ dealcore::DealSpec deal_spec(const dealcore_deal_spec *spec) {
   return s;
 }
 
+// The size of a dealcore_deal_spec of a version: an array of them is laid
+// out by the caller's header, whose struct may be an older, shorter one.
+std::size_t deal_spec_size(std::uint32_t version) {
+  return version == 1 ? offsetof(dealcore_deal_spec, set_updated_at) : sizeof(dealcore_deal_spec);
+}
+
 dealcore_id_list *id_list(std::vector<std::int64_t> ids) {
   auto list = std::make_unique<dealcore_id_list>();
   list->ids = std::move(ids);
@@ -175,9 +181,7 @@ int dealcore_phone_normalize(char **out, const dealcore_db *db, const char *phon
 int dealcore_deal_spec_init(dealcore_deal_spec *spec, uint32_t version) noexcept {
   static const dealcore_deal_spec defaults = DEALCORE_DEAL_SPEC_INIT;
   return init_struct("dealcore_deal_spec_init", "dealcore_deal_spec", spec, version, 1,
-                     DEALCORE_DEAL_SPEC_VERSION, defaults, [](uint32_t v) {
-                       return v == 1 ? offsetof(dealcore_deal_spec, set_updated_at) : sizeof(dealcore_deal_spec);
-                     });
+                     DEALCORE_DEAL_SPEC_VERSION, defaults, deal_spec_size);
 }
 
 int dealcore_deal_patch_init(dealcore_deal_patch *patch, uint32_t version) noexcept {
@@ -209,7 +213,20 @@ int dealcore_deal_create_many(dealcore_id_list **out, dealcore_db *db, int64_t a
     if (count > 0) need(specs, "specs");
     std::vector<dealcore::DealSpec> v;
     v.reserve(count);
-    for (size_t i = 0; i < count; ++i) v.push_back(deal_spec(&specs[i]));
+    // Every element has the first one's version, and so its size: a host
+    // built against the version 1 header passes 144-byte elements.
+    const std::uint32_t version = count > 0 ? specs->version : 0;
+    if (count > 0) check_version(version, 1, DEALCORE_DEAL_SPEC_VERSION, "dealcore_deal_spec");
+    const auto *at = reinterpret_cast<const unsigned char *>(specs);
+    for (size_t i = 0; i < count; ++i, at += deal_spec_size(version)) {
+      const auto *spec = reinterpret_cast<const dealcore_deal_spec *>(at);
+      if (spec->version != version)
+        throw dealcore::Error(dealcore::Errc::invalid_argument,
+                              "specs[" + std::to_string(i) + "] has version " + std::to_string(spec->version) +
+                                  ", specs[0] version " + std::to_string(version) +
+                                  ": every element must carry the same version");
+      v.push_back(deal_spec(spec));
+    }
     *out = id_list(d.create_deals(actor(actor_id), v));
   });
 }

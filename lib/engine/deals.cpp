@@ -278,6 +278,10 @@ std::vector<Id> Database::create_deals(Actor actor, const std::vector<DealSpec> 
 Id Database::upsert_deal(Actor actor, const DealSpec &spec) {
   if (model::trim(spec.external_ref).empty())
     throw Error(Errc::invalid_argument, "upsert needs an external_ref");
+  // Checked even when the deal exists (they then change nothing): the call
+  // is refused or not by its arguments, not by what the file holds.
+  if (spec.created_at) model::checked_time("created_at", *spec.created_at);
+  if (spec.updated_at) model::checked_time("updated_at", *spec.updated_at);
   return impl_->write(actor, [&](Impl::Pending &pending) {
     auto existing = impl_->store_.deal_id_by_ref(model::checked_text("external_ref", spec.external_ref, true,
                                                                      model::kMaxRefBytes));

@@ -327,6 +327,7 @@ TEST_CASE("times outside the years 1 to 9999 are refused and change nothing") {
   auto sys = Actor::system();
   Id deal = db.create_deal(sys, {.name = "Сделка", .pipeline_id = c.sales, .owner_id = c.anna});
   Id task = db.create_task(sys, {.deal_id = deal, .text = "Звонок", .due = {.at = *clk.t + kDay}});
+  db.create_deal(sys, {.name = "Из 1С", .pipeline_id = c.sales, .external_ref = "1c-1"});
   const auto seq = db.last_event_seq();
   const Millis lo = std::numeric_limits<Millis>::min(), hi = std::numeric_limits<Millis>::max();
   for (Millis bad : {lo, hi, model::kMinTime - 1, model::kMaxTime + 1}) {
@@ -344,9 +345,13 @@ TEST_CASE("times outside the years 1 to 9999 are refused and change nothing") {
           Errc::invalid_argument);
     CHECK(code_of([&] { db.create_deal(sys, {.name = "Импорт", .pipeline_id = c.sales, .updated_at = bad}); }) ==
           Errc::invalid_argument);
+    // An upsert of an existing deal too, where the times would change nothing.
+    CHECK(code_of([&] {
+            db.upsert_deal(sys, {.name = "Из 1С", .pipeline_id = c.sales, .external_ref = "1c-1", .created_at = bad});
+          }) == Errc::invalid_argument);
   }
   CHECK(db.last_event_seq() == seq);
-  CHECK(db.deal_count() == 1);
+  CHECK(db.deal_count() == 2);
   CHECK(db.get_task(task).due_at == *clk.t + kDay);
   // The edges themselves are times like any other.
   for (Millis edge : {model::kMinTime, model::kMaxTime}) {
