@@ -18,8 +18,9 @@
 //
 // Written to a temporary file beside it and renamed over it, so a reader
 // sees the old cache or the new one; a write first removes the temporary
-// files of writers killed midway (those older than ten minutes). Not fsync'ed: after a crash a lost or
-// torn cache fails its checks and the views are built from the tables.
+// files of writers killed midway (those older than ten minutes). Not
+// fsync'ed: after a crash a lost or torn cache fails its checks and the
+// views are built from the tables.
 #pragma once
 
 #include <memory>
@@ -56,8 +57,9 @@ void write_views_cache(const std::string &path, const CacheStamp &at, const view
 // value (only dealcore wrote since: the caller brings the views up to date
 // from the event log after at.seq). nullptr otherwise. `at` gets the
 // cache's stamp, seq and event fingerprint, which the caller must check
-// against the file's event at.seq before using the views. limits: the
-// tables' largest contact and task ids. positions: each stage's position, from the catalog.
+// against the file's event at.seq before using the views. positions: each
+// stage's position, from the catalog; limits: the tables' largest contact
+// and task ids.
 std::unique_ptr<views::DealViews> read_views_cache(const std::string &path, const store::ViewsStamp &current,
                                                    const std::unordered_map<Id, int> &positions,
                                                    views::DealViews::IdLimits limits, CacheStamp &at);

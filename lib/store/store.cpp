@@ -325,13 +325,16 @@ void Store::end_views_write(bool views_changed) {
   s.reset();
 }
 
-std::int64_t Store::data_version() {
-  auto &s = conn_.prepare("PRAGMA data_version");
+// The one integer a statement's first row holds.
+std::int64_t Store::scalar(const char *sql) {
+  auto &s = conn_.prepare(sql);
   s.step();
-  auto v = s.i64(0);
+  const auto v = s.i64(0);
   s.reset();
   return v;
 }
+
+std::int64_t Store::data_version() { return scalar("PRAGMA data_version"); }
 
 void Store::set_max_size(std::int64_t bytes) {
   if (bytes <= 0) return;
@@ -553,13 +556,7 @@ std::optional<DealRecord> Store::load_deal(Id id) {
   return d;
 }
 
-Id Store::max_deal_id() {
-  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM deals");
-  s.step();
-  Id v = s.i64(0);
-  s.reset();
-  return v;
-}
+Id Store::max_deal_id() { return scalar("SELECT IFNULL(MAX(id), 0) FROM deals"); }
 
 std::optional<Id> Store::deal_id_by_ref(const std::string &external_ref) {
   auto &s = conn_.prepare("SELECT id FROM deals WHERE external_ref = ?1").bind(1, external_ref);
@@ -746,28 +743,10 @@ std::optional<Event> Store::event_at(std::int64_t seq) {
   return out;
 }
 
-std::int64_t Store::max_contact_id() {
-  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM contacts");
-  s.step();
-  auto v = s.i64(0);
-  s.reset();
-  return v;
-}
+std::int64_t Store::max_contact_id() { return scalar("SELECT IFNULL(MAX(id), 0) FROM contacts"); }
 
-std::int64_t Store::max_task_id() {
-  auto &s = conn_.prepare("SELECT IFNULL(MAX(id), 0) FROM tasks");
-  s.step();
-  auto v = s.i64(0);
-  s.reset();
-  return v;
-}
+std::int64_t Store::max_task_id() { return scalar("SELECT IFNULL(MAX(id), 0) FROM tasks"); }
 
-std::int64_t Store::last_event_seq() {
-  auto &s = conn_.prepare("SELECT IFNULL(MAX(seq), 0) FROM events");
-  s.step();
-  auto v = s.i64(0);
-  s.reset();
-  return v;
-}
+std::int64_t Store::last_event_seq() { return scalar("SELECT IFNULL(MAX(seq), 0) FROM events"); }
 
 }  // namespace dealcore::store

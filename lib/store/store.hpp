@@ -160,6 +160,7 @@ class Store {
   std::int64_t max_task_id();
 
  private:
+  std::int64_t scalar(const char *sql);
   void migrate();
   void migrate_intervals_v2();
   Connection conn_;

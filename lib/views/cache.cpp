@@ -82,13 +82,12 @@ void save_buckets(CacheWriter &w, const std::vector<Bucket> &b, bool fixed) {
     }
 }
 
-// Into buckets of the expected count (0: one past the last bucket used).
-// Those of unfixed count grow as the stream's buckets vouch for them, never
-// to a size only the count claims.
+// Into buckets of the expected count, or (expected 0) of any count up to
+// `most`: buckets keyed by an id, whose wild count must not be allocated
+// (they grow by half again, so callers allow twice the ids, and 16). Those
+// of unfixed count grow as the stream's buckets vouch for them, never to a
+// size only the count claims.
 template <class Bucket>
-// expected: the number of buckets, or 0 for any up to `most` (their keys are
-// ids: a wild count must not be allocated). Buckets by id grow by half
-// again, so callers allow twice the ids (and 16).
 void load_buckets(CacheReader &r, std::vector<Bucket> &b, std::size_t expected, std::uint64_t most = 0) {
   using Entry = std::remove_const_t<typename decltype(entries_of(std::declval<const Bucket &>()))::element_type>;
   const auto size = r.u64();
