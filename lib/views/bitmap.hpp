@@ -5,6 +5,8 @@
 #include <roaring/roaring.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <cstdint>
 #include <new>
 #include <utility>
@@ -92,6 +94,7 @@ class Bitmap {
   static Bitmap load(CacheReader &r) {
     auto n = r.count(1);
     const char *p = r.take(n);
+    cache_check(portable_ok(p, n), "posting list");
     roaring_bitmap_t *b = roaring_bitmap_portable_deserialize_safe(p, n);
     if (b && roaring_bitmap_portable_size_in_bytes(b) != n) {
       roaring_bitmap_free(b);
@@ -100,6 +103,83 @@ class Bitmap {
     cache_check(b != nullptr, "posting list");
     return Bitmap(b);
   }
+  // Whether n bytes are exactly one bitmap in roaring's portable format
+  // (RoaringFormatSpec) whose containers hold what roaring assumes: keys
+  // and array values strictly increasing, runs apart from each other, every
+  // cardinality the one stored. The library's own deserializer checks only
+  // the lengths, and says why on stderr, which is the host's: a forged cache
+  // with a duplicate in an array went unnoticed and made lists wrong.
+  static bool portable_ok(const char *p, std::size_t n) {
+    std::size_t at = 0;
+    auto u16 = [&](std::size_t i) {
+      std::uint16_t v;
+      std::memcpy(&v, p + i, 2);
+      return v;
+    };
+    auto has = [&](std::size_t k) { return k <= n - at; };
+    if (!has(4)) return false;
+    std::uint32_t cookie;
+    std::memcpy(&cookie, p, 4);
+    at = 4;
+    std::size_t size = 0;
+    const unsigned char *runs = nullptr;
+    if ((cookie & 0xFFFF) == SERIAL_COOKIE) {
+      size = (cookie >> 16) + 1;
+      if (!has((size + 7) / 8)) return false;
+      runs = reinterpret_cast<const unsigned char *>(p + at);
+      at += (size + 7) / 8;
+    } else if (cookie == SERIAL_COOKIE_NO_RUNCONTAINER) {
+      if (!has(4)) return false;
+      std::uint32_t k;
+      std::memcpy(&k, p + at, 4);
+      at += 4;
+      size = k;
+      if (size > 65536) return false;
+    } else {
+      return false;
+    }
+    if (!has(4 * size)) return false;
+    const std::size_t keys = at;
+    at += 4 * size;
+    if (!runs || size >= NO_OFFSET_THRESHOLD) {  // offsets, which nothing reads
+      if (!has(4 * size)) return false;
+      at += 4 * size;
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+      if (i > 0 && u16(keys + 4 * i) <= u16(keys + 4 * i - 4)) return false;
+      const std::size_t card = std::size_t{u16(keys + 4 * i + 2)} + 1;
+      std::size_t got = 0;
+      if (runs && (runs[i / 8] >> (i % 8) & 1)) {
+        if (!has(2)) return false;
+        const std::size_t k = u16(at);
+        at += 2;
+        if (!has(4 * k)) return false;
+        long end = -1;  // the last value of the previous run
+        for (std::size_t j = 0; j < k; ++j, at += 4) {
+          const long start = u16(at), last = start + u16(at + 2);
+          if (start <= end || last > 65535) return false;
+          got += static_cast<std::size_t>(last - start + 1);
+          end = last;
+        }
+      } else if (card <= DEFAULT_MAX_SIZE) {
+        if (!has(2 * card)) return false;
+        for (std::size_t j = 1; j < card; ++j)
+          if (u16(at + 2 * j) <= u16(at + 2 * j - 2)) return false;
+        at += 2 * card;
+        got = card;
+      } else {
+        if (!has(8192)) return false;
+        for (std::size_t j = 0; j < 1024; ++j, at += 8) {
+          std::uint64_t w;
+          std::memcpy(&w, p + at, 8);
+          got += static_cast<std::size_t>(std::popcount(w));
+        }
+      }
+      if (got != card) return false;
+    }
+    return at == n;
+  }
+
   // The members, in increasing order, into out (resized to them): no
   // allocation when out is already large enough.
   void decode_into(std::vector<std::uint32_t> &out) const {

@@ -695,6 +695,74 @@ TEST_CASE("Bitmap::contains agrees with a model in every kind of container") {
   CHECK_FALSE(empty.contains(UINT32_MAX));
 }
 
+TEST_CASE("Bitmap::portable_ok: what roaring writes passes, a broken container does not") {
+  auto bytes_of = [](const std::vector<std::uint32_t> &v, bool optimize) {
+    roaring_bitmap_t *r = roaring_bitmap_of_ptr(v.size(), v.data());
+    if (optimize) roaring_bitmap_run_optimize(r);
+    std::string b(roaring_bitmap_portable_size_in_bytes(r), '\0');
+    roaring_bitmap_portable_serialize(r, b.data());
+    roaring_bitmap_free(r);
+    return b;
+  };
+  auto ok = [](const std::string &b) { return views::Bitmap::portable_ok(b.data(), b.size()); };
+  // Random sets in every kind of container, with and without runs.
+  std::mt19937 rng(5);
+  for (int round = 0; round < 60; ++round) {
+    std::set<std::uint32_t> m;
+    for (int c = 1 + static_cast<int>(rng() % 8); c > 0; --c) {
+      const std::uint32_t base = static_cast<std::uint32_t>(rng() % 70000) << 16,
+                          n = std::array<std::uint32_t, 5>{1, 3, 4096, 4097, 20000}[rng() % 5],
+                          start = static_cast<std::uint32_t>(rng() % 40000);
+      const bool run = rng() % 3 == 0;
+      for (std::uint32_t i = 0; i < n; ++i) m.insert(base | (run ? (start + i) & 0xFFFF : rng() % 65536));
+    }
+    const std::vector<std::uint32_t> v(m.begin(), m.end());
+    const auto b = bytes_of(v, round % 2);
+    INFO("round " << round);
+    REQUIRE(ok(b));
+    CHECK_FALSE(ok(b.substr(0, b.size() - 1)));
+    CHECK_FALSE(ok(b + '\0'));
+  }
+  CHECK(ok(bytes_of({}, false)));
+  CHECK_FALSE(ok(""));
+
+  // Layout without runs: cookie 12346, the count, (key, card-1) pairs,
+  // offsets, then the containers.
+  const auto arrays = bytes_of({1, 5, 9, 0x10001}, false);
+  REQUIRE(ok(arrays));
+  const std::size_t first = 8 + 4 * 2 + 4 * 2;  // the first container's values
+  auto with16 = [](std::string b, std::size_t at, std::uint16_t v) {
+    std::memcpy(b.data() + at, &v, 2);
+    return b;
+  };
+  CHECK_FALSE(ok(with16(arrays, first + 2, 1)));   // a duplicate: {1, 1, 9}
+  CHECK_FALSE(ok(with16(arrays, first + 2, 10)));  // out of order: {1, 10, 9}
+  CHECK(ok(with16(arrays, first + 2, 8)));         // {1, 8, 9} is a set
+  CHECK_FALSE(ok(with16(arrays, 8 + 4, 0)));       // the keys 0, 0
+  CHECK_FALSE(ok(with16(arrays, 8 + 2, 3)));       // 4 values said, 3 there
+  CHECK_FALSE(ok(with16(arrays, 0, 12345)));       // no cookie
+
+  // A bitset container whose bits are not its cardinality.
+  std::vector<std::uint32_t> dense(5000);
+  for (std::uint32_t i = 0; i < dense.size(); ++i) dense[i] = 2 * i;
+  auto bitset = bytes_of(dense, false);
+  REQUIRE(ok(bitset));
+  bitset[bitset.size() - 8192] ^= 1;  // value 0 removed
+  CHECK_FALSE(ok(bitset));
+
+  // Runs: cookie 12347 with count-1 above it, the run bits, (key, card-1).
+  // Fewer than four containers: no offsets.
+  std::vector<std::uint32_t> ranges;
+  for (std::uint32_t i = 100; i < 200; ++i) ranges.push_back(i);
+  for (std::uint32_t i = 300; i < 400; ++i) ranges.push_back(i);
+  const auto runs = bytes_of(ranges, true);
+  REQUIRE(ok(runs));
+  REQUIRE(runs.size() == 4 + 1 + 4 + 2 + 2 * 4);
+  CHECK_FALSE(ok(with16(runs, 11 + 4, 150)));  // the second run starts inside the first
+  CHECK_FALSE(ok(with16(runs, 11 + 6, 65535)));  // ... or ends past 65535
+  CHECK_FALSE(ok(with16(runs, 11 + 6, 98)));     // 199 values, 200 said
+}
+
 TEST_CASE("DenseBits: the same set as a posting list, across growth and clears") {
   std::mt19937 rng(5);
   views::DenseBits bits;
