@@ -404,4 +404,38 @@ py "assert d['ok'] is True and d['differences'] == [] and d['deals'] == 601" "$T
 out=$(dc board --pipeline Продажи --cards 3 --width 120 --tz Europe/Moscow)
 grep -qE "● (overdue|today|planned)|○ no tasks" <<<"$out" || fail "board cards show no task state"
 
+step "emoji clusters take the columns a terminal gives them"
+# A thumb with a skin tone, a family joined by U+200D and a flag are one
+# glyph each, 2 columns wide; a cut falls between such clusters.
+dc new --pipeline Продажи --name 'Эмодзи 👍🏽 семья 👨‍👩‍👧 флаг 🇷🇺 конец' >/dev/null
+long='Эмодзи длинное'
+for _ in $(seq 40); do long+=' 👨‍👩‍👧'; done
+dc new --pipeline Продажи --name "$long" >/dev/null
+python3 - "$(COLUMNS=160 dc list --text 'эмодзи')" <<'PY' || fail "emoji clusters misaligned or cut inside"
+import sys, unicodedata
+def width(s):  # grapheme clusters of these kinds, as terminals draw them
+    w, joined, ri = 0, False, False
+    for c in s:
+        o = ord(c)
+        if joined or 0x1F3FB <= o <= 0x1F3FF:  # joined by U+200D; a skin tone
+            joined = False
+            continue
+        if o == 0x200D:
+            joined = True
+            continue
+        if 0x1F1E6 <= o <= 0x1F1FF:  # regional indicators pair into a flag
+            ri = not ri
+            w += 2 if ri else 0
+            continue
+        ri = False
+        w += 0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1
+    return w
+rows = [l for l in sys.argv[1].splitlines() if 'Эмодзи' in l]
+assert len(rows) == 2, rows
+assert len({width(l) for l in rows}) == 1, [width(l) for l in rows]
+assert any('Эмодзи 👍🏽 семья 👨‍👩‍👧 флаг 🇷🇺 конец' in l for l in rows), rows
+cut = [l for l in rows if 'длинное' in l][0].split('…')[0]
+assert cut.endswith('👨‍👩‍👧'), cut[-12:]
+PY
+
 echo "cli smoke test: all checks passed"

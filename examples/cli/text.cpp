@@ -3,11 +3,17 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
+#include <utility>
+#include <vector>
 #include <ctime>
 
 #include <fmt/format.h>
+#include <unicode/brkiter.h>
 #include <unicode/uchar.h>
+#include <unicode/utext.h>
 #include <unicode/unistr.h>
 
 #include "args.hpp"
@@ -62,9 +68,58 @@ int codepoint_width(char32_t c) {
   return 1;
 }
 
+namespace {
+
+// Calls f(end, columns) for each grapheme cluster (Unicode's extended
+// ones, as ICU finds them): a terminal draws a cluster as one glyph, as
+// wide as its widest code point, and a flag (two regional indicators) two
+// columns wide. So "👍🏽" (a thumb and a skin tone), "👨‍👩‍👧" (three
+// people joined by U+200D) and "🇷🇺" each take 2, not 4, 6 or 2+2. Text
+// below U+0800 (Latin, Cyrillic, their combining marks) has no clusters
+// wider than their first code point and skips ICU.
+template <class F>
+void for_each_cluster(std::string_view s, F &&f) {
+  const bool simple = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0xE0; });
+  if (!simple) {
+    thread_local std::unique_ptr<icu::BreakIterator> it = [] {
+      UErrorCode status = U_ZERO_ERROR;
+      std::unique_ptr<icu::BreakIterator> b(icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
+      return U_SUCCESS(status) ? std::move(b) : nullptr;
+    }();
+    UErrorCode status = U_ZERO_ERROR;
+    UText *text = it ? utext_openUTF8(nullptr, s.data(), static_cast<int64_t>(s.size()), &status) : nullptr;
+    std::vector<std::pair<std::size_t, int>> clusters;  // end, columns
+    std::size_t start = 0;
+    if (text && U_SUCCESS(status)) {
+      it->setText(text, status);
+      for (int32_t end = it->next(); U_SUCCESS(status) && end != icu::BreakIterator::DONE; end = it->next()) {
+        int w = 0;
+        std::size_t i = start;
+        const char32_t first = next_codepoint(s, i);
+        if (first >= 0x1F1E6 && first <= 0x1F1FF) w = 2;  // a regional indicator: a flag
+        for (i = start; i < static_cast<std::size_t>(end);) w = std::max(w, codepoint_width(next_codepoint(s, i)));
+        clusters.emplace_back(static_cast<std::size_t>(end), w);
+        start = static_cast<std::size_t>(end);
+      }
+    }
+    if (text) utext_close(text);
+    if (U_SUCCESS(status) && start == s.size()) {
+      for (const auto &[end, w] : clusters) f(end, w);
+      return;
+    }
+    // ICU failed (out of memory): code point by code point.
+  }
+  for (std::size_t i = 0; i < s.size();) {
+    const int w = codepoint_width(next_codepoint(s, i));
+    f(i, w);
+  }
+}
+
+}  // namespace
+
 int display_width(std::string_view s) {
   int w = 0;
-  for (std::size_t i = 0; i < s.size();) w += codepoint_width(next_codepoint(s, i));
+  for_each_cluster(s, [&](std::size_t, int columns) { w += columns; });
   return w;
 }
 
@@ -73,17 +128,16 @@ std::string truncate_to_width(std::string_view s, int width) {
   if (width <= 0) return {};
   const int budget = width - 1;  // "…" takes one column
   int used = 0;
-  std::size_t i = 0, cut = 0;
-  while (i < s.size()) {
-    std::size_t start = i;
-    int w = codepoint_width(next_codepoint(s, i));
-    if (used + w > budget) {
-      i = start;
-      break;
+  std::size_t cut = 0;
+  bool full = false;
+  for_each_cluster(s, [&](std::size_t end, int columns) {
+    if (full || used + columns > budget) {
+      full = true;
+      return;
     }
-    used += w;
-    cut = i;
-  }
+    used += columns;
+    cut = end;
+  });
   return std::string(s.substr(0, cut)) + "…";
 }
 

@@ -13,9 +13,11 @@ namespace cli {
 // Columns a code point takes in a terminal: 0 for combining marks, format
 // characters and controls, 2 for East Asian wide and fullwidth, else 1.
 int codepoint_width(char32_t c);
-// Sum of codepoint_width over the string; invalid bytes count as one column.
+// Columns the string takes: each grapheme cluster as wide as its widest
+// code point (a flag 2); invalid bytes count as one column.
 int display_width(std::string_view utf8);
-// At most `width` columns: a longer string is cut and ends with "…".
+// At most `width` columns: a longer string is cut between grapheme
+// clusters and ends with "…".
 std::string truncate_to_width(std::string_view utf8, int width);
 // Truncated if needed, then padded with spaces to exactly `width` columns.
 std::string pad_right(std::string_view utf8, int width);
