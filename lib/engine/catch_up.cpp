@@ -15,6 +15,7 @@
 #include <set>
 
 #include "engine/impl.hpp"
+#include "engine/views_cache.hpp"
 
 namespace dealcore {
 
@@ -69,7 +70,7 @@ struct Touched {
 
 bool Database::Impl::catch_up_from_events() {
   Touched touched;
-  std::int64_t last = synced_.seq;
+  SyncPoint last = synced_;
   std::size_t events_read = 0;
   std::vector<Contact> contacts;
   std::vector<store::DealRecord> deals;
@@ -78,14 +79,15 @@ bool Database::Impl::catch_up_from_events() {
     store::ReadTxn snapshot(store_.conn());
     auto stamp = store_.views_stamp();
     if (!stamp || stamp->outside != synced_.outside) return false;
-    // Events are never deleted: a log that ends before the views' last
-    // event is not the one they were made from (a restored backup).
-    if (store_.last_event_seq() < synced_.seq) return false;
+    // A log without the views' last event, or with another one under its
+    // seq, is not the one they were made from (a backup restored under us,
+    // perhaps written to since).
+    if (event_fingerprint_at(synced_.seq) != synced_.event) return false;
     auto events = store_.events_after(synced_.seq, kMaxEvents + 1);
     if (events.size() > static_cast<std::size_t>(kMaxEvents)) return false;
     for (const auto &e : events)
       if (!touched.add(e)) return false;
-    if (!events.empty()) last = events.back().seq;
+    if (!events.empty()) last = {events.back().seq, synced_.outside, event_fingerprint(events.back())};
     events_read = events.size();
     for (Id id : touched.contacts) {
       auto c = store_.load_contact(id);
@@ -111,7 +113,7 @@ bool Database::Impl::catch_up_from_events() {
     else
       views_->tasks().erase(id);
   }
-  synced_.seq = last;
+  synced_ = last;
   caught_up_events_ = static_cast<std::size_t>(events_read);
   return true;
 }

@@ -99,7 +99,7 @@ void Database::Impl::open_views() {
     }
     if (v) {
       views_ = std::move(v);
-      synced_ = {at.seq, at.stamp.outside};
+      synced_ = {at.seq, at.stamp.outside, at.event};
       cached_ = at.stamp;
       from_cache_ = true;
       if (at.stamp == *stamp) return;
@@ -131,11 +131,9 @@ bool Database::Impl::save_views_cache(std::int64_t min_deals, bool force) {
     store::ReadTxn snapshot(store_.conn());
     stamp = store_.views_stamp();
     if (!stamp || store_.data_version() != data_version_) return false;
-    if (synced_.seq > 0) {
-      auto e = store_.event_at(synced_.seq);
-      if (!e) return false;  // the views' last event is not in the file
-      event = event_fingerprint(*e);
-    }
+    // The views' last event must be the file's (not a restored backup's).
+    if (event_fingerprint_at(synced_.seq) != synced_.event) return false;
+    event = synced_.event;
   }
   if (views_->count(ArchivedMode::include) < min_deals) return false;
   if (!force && cached_ == stamp) return true;
@@ -184,7 +182,8 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views(SyncPoint *at) {
       store::ReadTxn snapshot(store_.conn());
       if (at) {
         auto stamp = store_.views_stamp();
-        *at = {store_.last_event_seq(), stamp ? stamp->outside : 0};
+        const auto seq = store_.last_event_seq();
+        *at = {seq, stamp ? stamp->outside : 0, event_fingerprint_at(seq).value_or(0)};
       }
       store_.scan_contacts([&](Contact &&c) {
         if (!contacts.push(std::move(c))) throw Cancelled{};
@@ -235,6 +234,13 @@ std::unique_ptr<views::DealViews> Database::Impl::build_views(SyncPoint *at) {
   if (reader.valid()) reader.get();
   v->end_bulk();
   return v;
+}
+
+std::optional<std::uint64_t> Database::Impl::event_fingerprint_at(std::int64_t seq) {
+  if (seq == 0) return 0;
+  auto e = store_.event_at(seq);
+  if (!e) return std::nullopt;
+  return event_fingerprint(*e);
 }
 
 void Database::Impl::rebuild_views() {

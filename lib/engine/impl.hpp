@@ -76,12 +76,20 @@ class Database::Impl {
   // we looked: from the event log when it describes every change, else by
   // a rebuild from the tables.
   void catch_up();
-  // Where the views stand: every event up to seq is reflected in them, and
-  // the file's views stamp had this `outside` value (see store.cpp, v4).
+  // Where the views stand: every event up to seq is reflected in them, the
+  // file's views stamp had this `outside` value (see store.cpp, v4), and
+  // the event at seq had this fingerprint (0 when seq is 0). Events are
+  // never changed or deleted, so a file whose event at seq differs (a
+  // backup restored under us, perhaps written to since) is not the one the
+  // views were made from.
   struct SyncPoint {
     std::int64_t seq = 0;
     std::int64_t outside = 0;
+    std::uint64_t event = 0;
   };
+  // event_fingerprint of the file's event at seq; 0 for seq 0; nullopt
+  // when the file has no event there.
+  std::optional<std::uint64_t> event_fingerprint_at(std::int64_t seq);
   // Re-reads what the events after synced_.seq touched (deals, their tasks,
   // contacts, the catalog) in one snapshot and applies it to views_
   // (engine/catch_up.cpp). Returns false, having changed nothing in the
@@ -157,8 +165,10 @@ auto Database::Impl::write(Actor actor, F &&fn) {
     store_.end_views_write(pending.catalog || !pending.deals.empty() || !pending.contacts.empty() ||
                            !pending.tasks.empty() || !pending.deleted_tasks.empty());
     auto seq = store_.last_event_seq();
+    std::optional<std::uint64_t> event;
+    if (!others_wrote) event = seq == synced_.seq ? synced_.event : event_fingerprint_at(seq).value_or(0);
     tx.commit();
-    if (!others_wrote) synced_.seq = seq;  // our events are in the views once applied
+    if (event) synced_ = {seq, synced_.outside, *event};  // our events are in the views once applied
     apply(pending);
   };
   if constexpr (std::is_void_v<decltype(fn(pending))>) {

@@ -705,3 +705,54 @@ TEST_CASE("a cache damaged or forged at random never gives an answer that verify
   CHECK(used > 0);  // some forgeries pass the load's checks: the test reaches verify()
   CHECK(refused > rounds);
 }
+
+TEST_CASE("a connection whose file is restored from a backup under it rebuilds on refresh()") {
+  // Another program restores an older copy into the live file (SQLite's
+  // backup API) while a connection stays open. Its views are ahead of the
+  // file's event log: refresh() must not "catch up" from a log that ends
+  // before them, nor from one whose seqs now hold other events.
+  std::string path = testutil::temp_db("refresh_restore");
+  const std::string backup = path + ".backup";
+  auto copy_db = [](const std::string &from, const std::string &to) {
+    sqlite3 *src = nullptr, *dst = nullptr;
+    REQUIRE(sqlite3_open(from.c_str(), &src) == SQLITE_OK);
+    REQUIRE(sqlite3_open(to.c_str(), &dst) == SQLITE_OK);
+    sqlite3_busy_timeout(dst, 5000);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    REQUIRE(b != nullptr);
+    const int rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    REQUIRE(rc == SQLITE_DONE);
+  };
+  auto db = Database::open(path, {.views_cache = false});
+  Data d(db, 40);
+  const auto n = db.deal_count(ArchivedMode::include);
+  copy_db(path, backup);
+  const Id sales = d.cat.sales;
+  auto add = [&](Database &to, const std::string &name, int k) {
+    for (int i = 0; i < k; ++i) to.create_deal(Actor::system(), {.name = name, .pipeline_id = sales});
+  };
+  add(db, "После копии", 3);
+
+  SUBCASE("the restored log ends before the views' last event") {
+    copy_db(backup, path);
+    CHECK(db.refresh());
+    CHECK(db.verify().ok);
+    CHECK(db.deal_count(ArchivedMode::include) == n);
+    CHECK(db.list_deals({.text = "После копии"}).ids.empty());
+  }
+  SUBCASE("the restored log reaches the views' seq again with other events") {
+    copy_db(backup, path);
+    {
+      auto other = Database::open(path, {.views_cache = false});
+      add(other, "Другие", 4);
+    }
+    CHECK(db.refresh());
+    CHECK(db.verify().ok);
+    CHECK(db.deal_count(ArchivedMode::include) == n + 4);
+    CHECK(db.list_deals({.text = "После копии"}).ids.empty());
+    CHECK(db.list_deals({.text = "Другие"}).ids.size() == 4);
+  }
+}
