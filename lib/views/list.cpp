@@ -526,6 +526,14 @@ class ListPlan {
     return !residual_ || (!beyond_ranges_ && range_driver_ && ranges_.size() == 1);
   }
   bool has_drivers() const { return !drivers_.empty(); }
+  // Whether a walk whose positions keep it within `bound` (the range on its
+  // sort key, or nullptr) must still read each row that passes the bit
+  // tests: for a condition other than that range. A walk of "won, created
+  // this month" along the (kind, created) order, or of "EUR, 1,000 to
+  // 5,000" along (currency, amount), reads no row: the range is its bounds.
+  bool rows_beyond(const Range *bound) const {
+    return residual_ && (beyond_ranges_ || ranges_.size() != 1 || bound != &ranges_[0]);
+  }
 
   bool match(const Row &r) const {
     if (!in(pipelines_, r.pipeline) || !in(stages_, r.stage) || !in(owners_, r.owner) || !in(depts_, r.dept) ||
@@ -882,7 +890,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     // Bit tests on every entry; the row only for those that pass them.
     const double pass = std::min(1.0, plan.estimate_bitmaps() / std::max(dw->span, 1.0));
     const double per_visit =
-        5.0 + 10.0 * static_cast<double>(plan.bitmap_tests(dw->skip)) + (plan.residual() ? 40.0 * pass : 0.0);
+        5.0 + 10.0 * static_cast<double>(plan.bitmap_tests(dw->skip)) + (plan.rows_beyond(range) ? 40.0 * pass : 0.0);
     return per_visit * visits + 200.0 * static_cast<double>(dw->parts.size());
   };
   if (!few && o.sort == SortField::name) {
@@ -1040,6 +1048,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
     // at the seek range's end by position, so a single head reads no key;
     // with several, each entry's key is read once, when its head gets to it.
     const ByKey k = by_key(o.sort);
+    const bool rows = plan.rows_beyond(seek);  // each head keeps within seek
     struct Head {
       KeyOrder::Cursor c;
       KeyedId e;
@@ -1082,7 +1091,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
       const std::uint32_t id = *best->c.get();
       best->c.next();
       load(*best);
-      if (plan.accept(id, dw->skip)) got.push_back(id);
+      if (plan.accept(id, dw->skip, rows)) got.push_back(id);
     }
     if (o.with_total) {
       // The walked parts hold every match: when they are few ("owner X in
@@ -1094,7 +1103,7 @@ DealPage DealViews::list(const PreparedFilter &pf, const ListOptions &o) const {
         for (const auto *ids : dw->parts) {
           const auto from = seek ? views::seek(*ids, k, {seek->lo, 0}, false) : ids->begin();
           const auto to = seek ? seek_past(*ids, k, seek->top) : KeyOrder::Pos{SIZE_MAX, 0};
-          for (KeyOrder::Cursor c(*ids, from, false, to); c.get(); c.next()) t += plan.accept(*c.get(), dw->skip) ? 1 : 0;
+          for (KeyOrder::Cursor c(*ids, from, false, to); c.get(); c.next()) t += plan.accept(*c.get(), dw->skip, rows) ? 1 : 0;
         }
         total = t;
       } else {
