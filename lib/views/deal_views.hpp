@@ -451,11 +451,13 @@ class DealViews {
   // The comparison of an order by f (a numeric sort): valid until the
   // tables grow.
   ByKey by_key(SortField f) const;
-  // Throws CacheFormatError unless every order holds ids of the key tables
-  // in the order of their keys (a loaded cache's orders).
-  void check_orders() const;
-  void check_orders(std::size_t half) const;  // orders half, half + 2...: see cache.cpp
-  void check_loaded_ids() const;
+  // Throws CacheFormatError unless every order holds deals of all_ (whose
+  // bits are `present`) in the order of their keys (a loaded cache's
+  // orders).
+  // present: the deals of all_, one bit each.
+  void check_orders(const DenseBits &present) const;
+  void check_orders(const DenseBits &present, std::size_t half) const;  // orders half, half + 2...: see cache.cpp
+  void check_loaded_ids(const DenseBits &present) const;
   IdLimits id_limits_;
   std::vector<std::int64_t> name_rank_by_id_;  // see NameLess
   std::uint64_t name_relabels_ = 0, name_ranks_rewritten_ = 0;
