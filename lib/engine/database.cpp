@@ -93,10 +93,7 @@ void Database::Impl::open_views() {
     // one that lost its last commits) has no event there, or after new
     // writes another one under the same seq; catching up would then read
     // nothing, or the wrong events.
-    if (v && at.seq > 0) {
-      auto e = store_.event_at(at.seq);
-      if (!e || event_fingerprint(*e) != at.event) v.reset();
-    }
+    if (v && event_fingerprint_at(at.seq) != at.event) v.reset();
     if (v) {
       views_ = std::move(v);
       synced_ = {at.seq, at.stamp.outside, at.event};

@@ -409,9 +409,9 @@ void DealViews::check_loaded_ids(const DenseBits &present) const {
 // Every entry of an order is a deal of all_ (so a row: check_loaded_ids),
 // and each order is sorted by its keys. (An id the key tables merely hold,
 // without a row, passed until a fuzz test forged one: a list then asked
-// for a row that is not there.) The keys are read at random (14 million of them at
-// 1M deals), so each is asked for a few entries ahead, and a second thread
-// takes every other order.
+// for a row that is not there.) The keys are read at random (14 million of
+// them at 1M deals), so each is asked for a few entries ahead, and a second
+// thread takes every other order.
 void DealViews::check_orders(const DenseBits &present) const {
   std::future<void> helper;
   try {

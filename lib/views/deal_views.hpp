@@ -454,7 +454,6 @@ class DealViews {
   // Throws CacheFormatError unless every order holds deals of all_ (whose
   // bits are `present`) in the order of their keys (a loaded cache's
   // orders).
-  // present: the deals of all_, one bit each.
   void check_orders(const DenseBits &present) const;
   void check_orders(const DenseBits &present, std::size_t half) const;  // orders half, half + 2...: see cache.cpp
   void check_loaded_ids(const DenseBits &present) const;
